@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { roles } from '../domain/principal';
+import { errorResponses } from '../shared/http/openapi-schemas';
+import type { RouteSpec } from '../shared/http/route';
+
+const dependencyStatus = z.object({
+  status: z.enum(['up', 'down']),
+  latencyMs: z.number().int().nonnegative(),
+  detail: z.string().optional().meta({ description: 'Why a dependency is down (no secrets, no data).' }),
+});
+
+export const healthResponse = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    stage: z.string(),
+    time: z.iso.datetime().meta({ description: 'Now, on the service clock (accelerated locally).' }),
+    dependencies: z.record(z.string(), dependencyStatus),
+  })
+  .meta({ id: 'Health' });
+
+export const meResponse = z
+  .object({
+    userId: z.string(),
+    roles: z.array(z.enum(roles)),
+    windowId: z.string().optional(),
+    departmentId: z.string().optional(),
+  })
+  .meta({ id: 'Principal' });
+
+export const platformRoutes = {
+  health: {
+    operationId: 'getHealth',
+    method: 'GET',
+    path: '/health',
+    access: 'public',
+    summary: 'Status of the service and of each dependency (DynamoDB, S3, Step Functions)',
+    tags: ['platform'],
+    responses: {
+      200: { description: 'Every dependency is up', schema: healthResponse },
+      503: { description: 'At least one dependency is down', schema: healthResponse },
+    },
+  },
+  openapi: {
+    operationId: 'getOpenApi',
+    method: 'GET',
+    path: '/openapi.json',
+    access: 'public',
+    summary: 'This API as an OpenAPI 3.1 document, generated from the zod schemas',
+    tags: ['platform'],
+    responses: { 200: { description: 'OpenAPI document', schema: z.record(z.string(), z.unknown()) } },
+  },
+  docs: {
+    operationId: 'getDocs',
+    method: 'GET',
+    path: '/docs',
+    access: 'public',
+    summary: 'A minimal HTML page rendering the OpenAPI document',
+    tags: ['platform'],
+    responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
+  },
+  me: {
+    operationId: 'getMe',
+    method: 'GET',
+    path: '/me',
+    access: 'authenticated',
+    summary: 'The caller as the API sees it: user id, roles, window and department',
+    tags: ['platform'],
+    responses: { 200: { description: 'The verified caller', schema: meResponse }, ...errorResponses(401) },
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+

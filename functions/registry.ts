@@ -1,0 +1,80 @@
+import type { BucketId } from '../infra/definitions/buckets';
+import type { TableId } from '../infra/definitions/tables';
+import { platformRoutes } from './platform/routes';
+import type { RouteSpec } from './shared/http/route';
+
+/**
+ * Every Lambda function of the application, as data: the CDK stacks build a NodejsFunction for each
+ * (with its routes on the HTTP API, its ASL placeholder and least-privilege grants), and the local
+ * stack loads the same handler modules behind its gateway and workflow runner.
+ */
+export type TableAccess = 'read' | 'readWrite';
+export type BucketAccess = 'read' | 'readWrite';
+/** `start`: StartExecution; `callback`: SendTask*; `describe`: DescribeStateMachine/Execution. */
+export type WorkflowAccess = 'start' | 'callback' | 'describe' | 'stop';
+
+export interface FunctionDefinition {
+  id: string;
+  /** Path of the handler module from the repository root; it exports `handler`. */
+  entry: string;
+  description: string;
+  /** HTTP API routes this function serves. */
+  routes: RouteSpec[];
+  /** Also answers unmatched routes (404/405 in the API's error format). */
+  defaultRoute?: boolean;
+  /** The `${...}` placeholder in the ASL files that takes this function's ARN. */
+  aslPlaceholder?: string;
+  tables: Partial<Record<TableId, TableAccess>>;
+  buckets: Partial<Record<BucketId, BucketAccess>>;
+  workflow: WorkflowAccess[];
+  /** Needs the JWT issuer settings (any function with an authenticated route). */
+  verifiesTokens: boolean;
+  memorySize?: number;
+  timeoutSeconds?: number;
+}
+
+export const functionDefinitions: FunctionDefinition[] = [
+  {
+    id: 'platform',
+    entry: 'functions/platform/handler.ts',
+    description: 'Health, OpenAPI document and docs page, caller identity; answers unknown routes',
+    routes: Object.values(platformRoutes),
+    defaultRoute: true,
+    tables: { cases: 'read', catalogue: 'read', idempotency: 'read' },
+    buckets: { materials: 'read', results: 'read' },
+    workflow: ['describe'],
+    verifiesTokens: true,
+  },
+  {
+    id: 'case-workflow',
+    entry: 'functions/workflow/handler.ts',
+    description: 'Task states of the case lifecycle state machine',
+    routes: [],
+    aslPlaceholder: 'CaseWorkflowFunctionArn',
+    tables: { cases: 'readWrite' },
+    buckets: {},
+    workflow: [],
+    verifiesTokens: false,
+  },
+];
+
+/** Every HTTP route of the API, for the OpenAPI document and the 405 answer. */
+export const allRoutes: RouteSpec[] = functionDefinitions.flatMap((f) => f.routes);
+
+/** The state machines and the ASL files they are built from. */
+export interface StateMachineDefinition {
+  id: string;
+  aslFile: string;
+  description: string;
+  /** Env variable that carries its ARN to the functions. */
+  arnEnvName: string;
+}
+
+export const stateMachineDefinitions: StateMachineDefinition[] = [
+  {
+    id: 'case-lifecycle',
+    aslFile: 'statemachines/case-lifecycle.asl.json',
+    description: 'One Standard execution per case, named by the case id',
+    arnEnvName: 'CASE_LIFECYCLE_STATE_MACHINE_ARN',
+  },
+];

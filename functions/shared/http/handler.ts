@@ -1,0 +1,172 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import type { Principal } from '../../domain/principal';
+import { parseEnv } from '../env';
+import {
+  AppError,
+  internalErrorBody,
+  MalformedJsonError,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from '../errors';
+import { logger } from '../logger';
+import { parseOrThrow } from '../validation';
+import { authenticate } from './auth';
+import { type HttpResult, json } from './response';
+import { type RouteSpec, routeKey } from './route';
+
+const httpEnv = parseEnv(z.object({ MAX_BODY_BYTES: z.coerce.number().int().positive().default(262_144) }));
+
+type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+type RequestPart<S extends RouteSpec, K extends 'params' | 'query' | 'headers' | 'body'> = Infer<
+  NonNullable<S['request']>[K]
+>;
+
+export interface ParsedRequest<S extends RouteSpec> {
+  params: RequestPart<S, 'params'>;
+  query: RequestPart<S, 'query'>;
+  headers: RequestPart<S, 'headers'>;
+  body: RequestPart<S, 'body'>;
+  principal: S['access'] extends 'authenticated' ? Principal : Principal | undefined;
+  requestId: string;
+  event: APIGatewayProxyEventV2;
+}
+
+export interface RouteHandler<S extends RouteSpec = RouteSpec> {
+  spec: S;
+  handle(request: ParsedRequest<S>): Promise<HttpResult>;
+}
+
+/** Pairs a route's spec with its implementation, inferring the parsed request's types from the schemas. */
+export const route = <const S extends RouteSpec>(
+  spec: S,
+  handle: (request: ParsedRequest<S>) => Promise<HttpResult>,
+): RouteHandler<S> => ({ spec, handle });
+
+function rawBody(event: APIGatewayProxyEventV2): string | undefined {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (bytes.byteLength > httpEnv.MAX_BODY_BYTES) throw new PayloadTooLargeError(httpEnv.MAX_BODY_BYTES);
+  return bytes.toString('utf8');
+}
+
+function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
+  const body = rawBody(event);
+  if (body === undefined) return undefined;
+  const contentType = event.headers['content-type'] ?? '';
+  if (!/^application\/(.+\+)?json\b/i.test(contentType)) throw new UnsupportedMediaTypeError('application/json');
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new MalformedJsonError();
+  }
+}
+
+async function dispatch(handler: RouteHandler, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const { spec } = handler;
+  // Authentication comes first: an anonymous caller learns nothing about the shape of a protected route.
+  const principal =
+    spec.access === 'authenticated' ? await authenticate(event.headers.authorization) : undefined;
+  const request = spec.request ?? {};
+  const body = request.body ? parseJsonBody(event) : rawBody(event);
+  const parsed: ParsedRequest<RouteSpec> = {
+    params: request.params ? parseOrThrow(request.params, event.pathParameters ?? {}, 'params') : undefined,
+    query: request.query ? parseOrThrow(request.query, event.queryStringParameters ?? {}, 'query') : undefined,
+    headers: request.headers ? parseOrThrow(request.headers, event.headers, 'headers') : undefined,
+    body: request.body ? parseOrThrow(request.body, body, 'body') : undefined,
+    principal,
+    requestId: event.requestContext.requestId,
+    event,
+  };
+  return handler.handle(parsed);
+}
+
+/** middy middleware: errors below 500 are shown to the client, anything else is logged and hidden. */
+export const errorResponder = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> => ({
+  onError: async (request) => {
+    const { error } = request;
+    if (error instanceof AppError) {
+      if (error.status >= 500) logger.error('request failed', { code: error.code, error });
+      request.response = json(error.status, error.toBody());
+      return;
+    }
+    logger.error('unexpected error', { error: error as Error });
+    request.response = json(500, internalErrorBody);
+  },
+});
+
+/** middy middleware: tags every log line and the response with API Gateway's request id. */
+export const requestTracing = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> => ({
+  before: async (request) => {
+    logger.addContext(request.context);
+    logger.appendKeys({ requestId: request.event.requestContext?.requestId, route: request.event.routeKey });
+  },
+  after: async (request) => {
+    const requestId = request.event.requestContext?.requestId;
+    if (request.response && requestId) {
+      request.response.headers = { ...request.response.headers, 'x-request-id': requestId };
+    }
+    logger.resetKeys();
+  },
+  onError: async (request) => {
+    const requestId = request.event.requestContext?.requestId;
+    if (request.response && requestId) {
+      request.response.headers = { ...request.response.headers, 'x-request-id': requestId };
+    }
+    logger.resetKeys();
+  },
+});
+
+/**
+ * One Lambda handler for a feature's routes. API Gateway (or the local gateway) has matched the route
+ * and put it in `routeKey`; the `$default` route is answered with 404, or 405 when only the method is wrong.
+ */
+export function createHttpHandler(
+  handlers: RouteHandler[],
+  allRoutes: Pick<RouteSpec, 'method' | 'path'>[] = handlers.map((h) => h.spec),
+) {
+  const byKey = new Map(handlers.map((h) => [routeKey(h.spec), h]));
+  const base = async (event: APIGatewayProxyEventV2, _context: Context): Promise<HttpResult> => {
+    const handler = byKey.get(event.routeKey);
+    if (handler) return dispatch(handler, event);
+    const allowed = allRoutes.filter((r) => pathMatches(r.path, event.rawPath)).map((r) => r.method);
+    if (allowed.length > 0) throw new MethodNotAllowedError(allowed);
+    throw new NotFoundError('请求的地址不存在', 'ROUTE_NOT_FOUND');
+  };
+  return middy<APIGatewayProxyEventV2, HttpResult>(base).use(requestTracing()).use(errorResponder());
+}
+
+/** Matches a concrete path against an API Gateway template (`/cases/{caseId}`, `/files/{key+}`). */
+export function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const templateParts = template.split('/').filter(Boolean);
+  const pathParts = path.split('/').filter(Boolean);
+  const params: Record<string, string> = {};
+  for (let i = 0; i < templateParts.length; i++) {
+    const part = templateParts[i] as string;
+    const greedy = /^\{(.+)\+\}$/.exec(part);
+    if (greedy?.[1]) {
+      if (i >= pathParts.length) return undefined;
+      params[greedy[1]] = pathParts.slice(i).map(safeDecode).join('/');
+      return params;
+    }
+    const actual = pathParts[i];
+    if (actual === undefined) return undefined;
+    const param = /^\{(.+)\}$/.exec(part);
+    if (param?.[1]) params[param[1]] = safeDecode(actual);
+    else if (part !== actual) return undefined;
+  }
+  return pathParts.length === templateParts.length ? params : undefined;
+}
+
+const pathMatches = (template: string, path: string): boolean => matchPath(template, path) !== undefined;
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The S3 buckets the functions use. The stateful stack builds them (KMS-encrypted, private, versioned)
+ * and the local stack creates buckets of the same logical ids in the S3 stand-in.
+ */
+export type BucketId = 'materials' | 'results';
+
+export interface BucketDefinition {
+  id: BucketId;
+  description: string;
+  /** Presigned uploads from browsers need CORS for PUT. */
+  browserUploads: boolean;
+}
+
+export const bucketDefinitions: Record<BucketId, BucketDefinition> = {
+  materials: {
+    id: 'materials',
+    description: 'Application materials (申请材料) uploaded by presigned PUT',
+    browserUploads: true,
+  },
+  results: {
+    id: 'results',
+    description: 'Result documents (结果文书) and notices',
+    browserUploads: false,
+  },
+};
+
+export const bucketEnvName = (id: BucketId): string => `${id.toUpperCase()}_BUCKET`;
+
+export const bucketIds = Object.keys(bucketDefinitions) as BucketId[];

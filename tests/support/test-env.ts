@@ -1,0 +1,13 @@
+import { inject } from 'vitest';
+
+/**
+ * Points the SDK at the stand-ins started by global-setup.ts before any test imports a handler
+ * (handlers read their configuration once, at import).
+ */
+process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamoDbEndpoint');
+process.env.AWS_ENDPOINT_URL_S3 = inject('s3Endpoint');
+process.env.AWS_ACCESS_KEY_ID = 'local';
+process.env.AWS_SECRET_ACCESS_KEY = 'local';
+process.env.AWS_REGION = 'cn-north-1';
+process.env.S3_FORCE_PATH_STYLE = 'true';
+process.env.LOG_LEVEL = 'SILENT';
