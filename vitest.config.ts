@@ -10,6 +10,6 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more workers only contend with DynamoDB Local's JVM.
     maxWorkers: 2,
-    env: { LOG_LEVEL: 'SILENT' },
+    env: { LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

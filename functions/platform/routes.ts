@@ -68,5 +68,3 @@ export const platformRoutes = {
     responses: { 200: { description: 'The verified caller', schema: meResponse }, ...errorResponses(401) },
   },
 } as const satisfies Record<string, RouteSpec>;
-
-

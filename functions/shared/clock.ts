@@ -42,7 +42,18 @@ export function clockSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Cloc
   };
 }
 
-/** The process-wide clock; read the environment once. */
-export const clock: Clock = createClock(clockSettingsFromEnv());
+let processClock: Clock | undefined;
+const current = (): Clock => {
+  processClock ??= createClock(clockSettingsFromEnv());
+  return processClock;
+};
+
+/** The process-wide clock, read from the environment once, on first use. */
+export const clock: Clock = {
+  now: () => current().now(),
+  get speed() {
+    return current().speed;
+  },
+};
 
 export const nowIso = (c: Clock = clock): string => new Date(c.now()).toISOString();

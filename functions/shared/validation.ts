@@ -17,3 +17,22 @@ export function parseOrThrow<S extends ZodType>(schema: S, value: unknown, prefi
   if (result.success) return result.data;
   throw new ValidationError('请求参数有误,请按提示修改后重试', fieldIssues(result.error, prefix));
 }
+
+/**
+ * Parses several parts of a request at once (params, query, body…) so that one 400 names every offending
+ * field, not just those of the first bad part.
+ */
+export function parseParts<T extends Record<string, { schema: ZodType | undefined; value: unknown }>>(
+  parts: T,
+): { [K in keyof T]: T[K]['schema'] extends ZodType ? z.infer<T[K]['schema']> : undefined } {
+  const issues: FieldIssue[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [prefix, { schema, value }] of Object.entries(parts)) {
+    if (!schema) continue;
+    const result = schema.safeParse(value);
+    if (result.success) out[prefix] = result.data;
+    else issues.push(...fieldIssues(result.error, prefix));
+  }
+  if (issues.length > 0) throw new ValidationError('请求参数有误,请按提示修改后重试', issues);
+  return out as never;
+}

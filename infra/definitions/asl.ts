@@ -20,7 +20,10 @@ export function readAsl(aslFile: string): string {
  * Fills every placeholder, as CDK does at deploy time; a placeholder without a value is an error, so a
  * definition never runs with a literal `${...}` in it.
  */
-export function substituteAsl(aslText: string, substitutions: Record<string, string>): Record<string, unknown> {
+export function substituteAsl(
+  aslText: string,
+  substitutions: Record<string, string>,
+): Record<string, unknown> {
   const missing = aslPlaceholders(aslText).filter((name) => substitutions[name] === undefined);
   if (missing.length > 0) throw new Error(`ASL placeholders without a value: ${missing.join(', ')}`);
   return JSON.parse(aslText.replace(placeholderPattern, (_, name: string) => substitutions[name] as string));

@@ -54,7 +54,9 @@ export async function startDynamoDbLocal(options: { port: number; dbPath?: strin
   child.once('error', (error: NodeJS.ErrnoException) => {
     exitError =
       error.code === 'ENOENT'
-        ? new Error('java not found: DynamoDB Local needs Java 17 (apt-get install -y openjdk-17-jre-headless)')
+        ? new Error(
+            'java not found: DynamoDB Local needs Java 17 (apt-get install -y openjdk-17-jre-headless)',
+          )
         : error;
   });
   child.once('exit', (code, signal) => {
@@ -65,7 +67,7 @@ export async function startDynamoDbLocal(options: { port: number; dbPath?: strin
   const client = new DynamoDBClient({
     endpoint,
     region: 'cn-north-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     maxAttempts: 1,
   });
   try {

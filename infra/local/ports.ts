@@ -10,7 +10,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, loopback, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -40,7 +42,11 @@ export async function assertPortFree(port: number, service: string): Promise<voi
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T>,
-  { timeoutMs = 30_000, intervalMs = 100, abort }: { timeoutMs?: number; intervalMs?: number; abort?: () => Error | undefined } = {},
+  {
+    timeoutMs = 30_000,
+    intervalMs = 100,
+    abort,
+  }: { timeoutMs?: number; intervalMs?: number; abort?: () => Error | undefined } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

@@ -8,9 +8,20 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketCorsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { type BucketId, bucketDefinitions, bucketIds } from '../definitions/buckets';
-import { type KeyDefinition, type TableDefinition, type TableId, tableDefinitions, tableIds } from '../definitions/tables';
+import {
+  type KeyDefinition,
+  type TableDefinition,
+  type TableId,
+  tableDefinitions,
+  tableIds,
+} from '../definitions/tables';
 
 /**
  * Creates the tables and buckets in the local stand-ins from the same definitions the CDK stateful stack
@@ -83,7 +94,10 @@ export async function provisionTables(
   return created;
 }
 
-export async function provisionBuckets(client: S3Client, bucketNames: Record<BucketId, string>): Promise<BucketId[]> {
+export async function provisionBuckets(
+  client: S3Client,
+  bucketNames: Record<BucketId, string>,
+): Promise<BucketId[]> {
   const created: BucketId[] = [];
   for (const id of bucketIds) {
     const bucket = bucketNames[id];
@@ -100,7 +114,9 @@ export async function provisionBuckets(client: S3Client, bucketNames: Record<Buc
         new PutBucketCorsCommand({
           Bucket: bucket,
           CORSConfiguration: {
-            CORSRules: [{ AllowedMethods: ['PUT'], AllowedOrigins: ['*'], AllowedHeaders: ['*'], MaxAgeSeconds: 300 }],
+            CORSRules: [
+              { AllowedMethods: ['PUT'], AllowedOrigins: ['*'], AllowedHeaders: ['*'], MaxAgeSeconds: 300 },
+            ],
           },
         }),
       );

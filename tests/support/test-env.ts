@@ -6,8 +6,8 @@ import { inject } from 'vitest';
  */
 process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamoDbEndpoint');
 process.env.AWS_ENDPOINT_URL_S3 = inject('s3Endpoint');
-process.env.AWS_ACCESS_KEY_ID = 'local';
-process.env.AWS_SECRET_ACCESS_KEY = 'local';
+process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
 process.env.AWS_REGION = 'cn-north-1';
 process.env.S3_FORCE_PATH_STYLE = 'true';
 process.env.LOG_LEVEL = 'SILENT';

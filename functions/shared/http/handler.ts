@@ -13,8 +13,9 @@ import {
   UnsupportedMediaTypeError,
 } from '../errors';
 import { logger } from '../logger';
-import { parseOrThrow } from '../validation';
+import { parseParts } from '../validation';
 import { authenticate } from './auth';
+import { matchPath } from './path-template';
 import { type HttpResult, json } from './response';
 import { type RouteSpec, routeKey } from './route';
 
@@ -57,7 +58,8 @@ function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
   const body = rawBody(event);
   if (body === undefined) return undefined;
   const contentType = event.headers['content-type'] ?? '';
-  if (!/^application\/(.+\+)?json\b/i.test(contentType)) throw new UnsupportedMediaTypeError('application/json');
+  if (!/^application\/(.+\+)?json\b/i.test(contentType))
+    throw new UnsupportedMediaTypeError('application/json');
   try {
     return JSON.parse(body);
   } catch {
@@ -72,11 +74,14 @@ async function dispatch(handler: RouteHandler, event: APIGatewayProxyEventV2): P
     spec.access === 'authenticated' ? await authenticate(event.headers.authorization) : undefined;
   const request = spec.request ?? {};
   const body = request.body ? parseJsonBody(event) : rawBody(event);
+  const parts = parseParts({
+    params: { schema: request.params, value: event.pathParameters ?? {} },
+    query: { schema: request.query, value: event.queryStringParameters ?? {} },
+    headers: { schema: request.headers, value: event.headers },
+    body: { schema: request.body, value: body },
+  });
   const parsed: ParsedRequest<RouteSpec> = {
-    params: request.params ? parseOrThrow(request.params, event.pathParameters ?? {}, 'params') : undefined,
-    query: request.query ? parseOrThrow(request.query, event.queryStringParameters ?? {}, 'query') : undefined,
-    headers: request.headers ? parseOrThrow(request.headers, event.headers, 'headers') : undefined,
-    body: request.body ? parseOrThrow(request.body, body, 'body') : undefined,
+    ...parts,
     principal,
     requestId: event.requestContext.requestId,
     event,
@@ -132,41 +137,11 @@ export function createHttpHandler(
   const base = async (event: APIGatewayProxyEventV2, _context: Context): Promise<HttpResult> => {
     const handler = byKey.get(event.routeKey);
     if (handler) return dispatch(handler, event);
-    const allowed = allRoutes.filter((r) => pathMatches(r.path, event.rawPath)).map((r) => r.method);
+    const allowed = allRoutes
+      .filter((r) => matchPath(r.path, event.rawPath) !== undefined)
+      .map((r) => r.method);
     if (allowed.length > 0) throw new MethodNotAllowedError(allowed);
     throw new NotFoundError('请求的地址不存在', 'ROUTE_NOT_FOUND');
   };
   return middy<APIGatewayProxyEventV2, HttpResult>(base).use(requestTracing()).use(errorResponder());
-}
-
-/** Matches a concrete path against an API Gateway template (`/cases/{caseId}`, `/files/{key+}`). */
-export function matchPath(template: string, path: string): Record<string, string> | undefined {
-  const templateParts = template.split('/').filter(Boolean);
-  const pathParts = path.split('/').filter(Boolean);
-  const params: Record<string, string> = {};
-  for (let i = 0; i < templateParts.length; i++) {
-    const part = templateParts[i] as string;
-    const greedy = /^\{(.+)\+\}$/.exec(part);
-    if (greedy?.[1]) {
-      if (i >= pathParts.length) return undefined;
-      params[greedy[1]] = pathParts.slice(i).map(safeDecode).join('/');
-      return params;
-    }
-    const actual = pathParts[i];
-    if (actual === undefined) return undefined;
-    const param = /^\{(.+)\}$/.exec(part);
-    if (param?.[1]) params[param[1]] = safeDecode(actual);
-    else if (part !== actual) return undefined;
-  }
-  return pathParts.length === templateParts.length ? params : undefined;
-}
-
-const pathMatches = (template: string, path: string): boolean => matchPath(template, path) !== undefined;
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

@@ -26,6 +26,9 @@ const errorDescriptions: Record<number, string> = {
 
 export function errorResponses(...statuses: number[]): Record<number, ResponseSpec> {
   return Object.fromEntries(
-    statuses.map((status) => [status, { description: errorDescriptions[status] ?? 'Error', schema: errorSchema }]),
+    statuses.map((status) => [
+      status,
+      { description: errorDescriptions[status] ?? 'Error', schema: errorSchema },
+    ]),
   );
 }

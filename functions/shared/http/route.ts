@@ -34,4 +34,5 @@ export interface RouteSpec {
   responses: Record<number, ResponseSpec>;
 }
 
-export const routeKey = (route: Pick<RouteSpec, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+export const routeKey = (route: Pick<RouteSpec, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;

@@ -1,0 +1,81 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../infra/definitions/asl';
+import { measureColdPath } from './cold-path';
+import { measureHttpLatency } from './http-latency';
+
+/**
+ * `npm run bench`: measures, in one run on this machine, the figures the README reports. Timings are
+ * shown as ratios to a floor measured in the same run (the machine is shared and noisy).
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+log('cold path: bundling every Lambda and importing each bundle in fresh processes…');
+const coldPath = await measureColdPath();
+for (const r of coldPath) {
+  log(
+    `  ${r.function}: ${(r.bundleBytes / 1024).toFixed(0)} KiB (×${r.sizeRatio.toFixed(2)} bare), init ${r.initMsMedian.toFixed(0)} ms (×${r.initRatio.toFixed(2)} bare)`,
+  );
+}
+
+log('HTTP: local gateway against a bare node http server…');
+const http = await measureHttpLatency({ log });
+const floorOf = (concurrency: number) =>
+  http.find((r) => r.concurrency === concurrency && r.target.startsWith('floor'));
+
+const rows = http
+  .filter((r) => !r.target.startsWith('floor'))
+  .map((r) => {
+    const floor = floorOf(r.concurrency);
+    return {
+      ...r,
+      throughputVsFloor: floor ? r.perSecond / floor.perSecond : Number.NaN,
+      p99VsFloor: floor ? r.p99Ms / floor.p99Ms : Number.NaN,
+    };
+  });
+
+const results = {
+  measuredAt: new Date().toISOString(),
+  node: process.version,
+  coldPath,
+  http,
+  httpVsFloor: rows,
+};
+writeFileSync(path.join(repoRoot, 'bench/results/foundation.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+const summary = [
+  '# Benchmark summary (foundation)',
+  '',
+  `Measured ${results.measuredAt} on this 2-core machine, Node ${process.version}, one run. Ratios are to a floor measured in the same run.`,
+  '',
+  '## Cold path (esbuild, minified ESM; fresh `node` import + init, median of 7)',
+  '',
+  '| function | bundle | × bare SDK bundle | init | × bare init |',
+  '|---|---|---|---|---|',
+  ...coldPath.map(
+    (r) =>
+      `| ${r.function} | ${(r.bundleBytes / 1024).toFixed(0)} KiB | ${r.sizeRatio.toFixed(2)} | ${r.initMsMedian.toFixed(0)} ms | ${r.initRatio.toFixed(2)} |`,
+  ),
+  '',
+  `Bare bundle (DynamoDB + DocumentClient + S3 + SFN clients only): ${((coldPath[0]?.bareBytes ?? 0) / 1024).toFixed(0)} KiB, init ${coldPath[0]?.bareInitMsMedian.toFixed(0)} ms.`,
+  '',
+  '## Requests through the local gateway vs a bare node http server',
+  '',
+  '| route | clients | req/s | × floor | p50 | p99 | p99 × floor |',
+  '|---|---|---|---|---|---|---|',
+  ...rows.map(
+    (r) =>
+      `| ${r.target} | ${r.concurrency} | ${r.perSecond.toFixed(0)} | ${r.throughputVsFloor.toFixed(2)} | ${r.p50Ms.toFixed(2)} ms | ${r.p99Ms.toFixed(2)} ms | ${r.p99VsFloor.toFixed(2)} |`,
+  ),
+  '',
+  ...[...new Set(http.map((r) => r.concurrency))].map((c) => {
+    const f = floorOf(c);
+    return `Floor at ${c} client(s): ${f?.perSecond.toFixed(0)} req/s, p99 ${f?.p99Ms.toFixed(2)} ms.`;
+  }),
+  '',
+];
+writeFileSync(path.join(repoRoot, 'bench/results/summary.md'), summary.join('\n'));
+log(`wrote bench/results/foundation.json and bench/results/summary.md`);

@@ -1,0 +1,31 @@
+import { allRoutes } from '../registry';
+import { clock } from '../shared/clock';
+import { createHttpHandler, route } from '../shared/http/handler';
+import { json, text } from '../shared/http/response';
+import { dependencyProbes } from './dependency-probes';
+import { docsPage } from './docs-page';
+import { checkHealth } from './health';
+import { buildOpenApiDocument } from './openapi';
+import { platformRoutes } from './routes';
+
+const stage = process.env.STAGE ?? 'local';
+
+// Built on first request, not at cold start: most invocations of this function are health checks.
+let openApiJson: string | undefined;
+
+export const handler = createHttpHandler(
+  [
+    route(platformRoutes.health, async () => {
+      const report = await checkHealth(dependencyProbes);
+      const body = { ...report, stage, time: new Date(clock.now()).toISOString() };
+      return json(report.status === 'ok' ? 200 : 503, body, { 'cache-control': 'no-store' });
+    }),
+    route(platformRoutes.openapi, async () => {
+      openApiJson ??= JSON.stringify(buildOpenApiDocument(allRoutes, { version: '0.1.0' }));
+      return text(200, openApiJson, 'application/json; charset=utf-8');
+    }),
+    route(platformRoutes.docs, async () => text(200, docsPage, 'text/html; charset=utf-8')),
+    route(platformRoutes.me, async ({ principal }) => json(200, principal)),
+  ],
+  allRoutes,
+);

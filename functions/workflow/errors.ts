@@ -1,0 +1,18 @@
+/**
+ * Errors a task handler throws to the state machine. Their `name` is the ASL error name that Catch and
+ * Retry match, so it must stay stable.
+ */
+export class WorkflowTaskError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export const caseNotFound = (caseId: string) =>
+  new WorkflowTaskError('CaseNotFound', `case ${caseId} does not exist`);
+
+export const phaseMoved = (caseId: string, phase: string) =>
+  new WorkflowTaskError('PhaseMoved', `case ${caseId} is no longer in phase ${phase}`);
+
+export const invalidTaskInput = (detail: string) => new WorkflowTaskError('InvalidTaskInput', detail);

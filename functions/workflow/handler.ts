@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { tableEnvName } from '../../infra/definitions/tables';
+import { documentClient } from '../shared/clients';
+import { clock } from '../shared/clock';
+import { parseEnv } from '../shared/env';
+import { logger } from '../shared/logger';
+import { dynamoCaseWorkflowStore } from './case-workflow-store';
+import { invalidTaskInput } from './errors';
+import { workflowTaskInput } from './task-input';
+
+const env = parseEnv(z.object({ [tableEnvName('cases')]: z.string().min(1) })) as Record<string, string>;
+const store = dynamoCaseWorkflowStore(documentClient, env[tableEnvName('cases')] as string);
+
+/**
+ * Task states of the case lifecycle. A malformed input fails the execution with InvalidTaskInput
+ * instead of looping: the state machine has no Catch for it.
+ */
+export async function handler(event: unknown): Promise<unknown> {
+  const parsed = workflowTaskInput.safeParse(event);
+  if (!parsed.success)
+    throw invalidTaskInput(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const input = parsed.data;
+  logger.appendKeys({ caseId: input.caseId, action: input.action });
+  try {
+    switch (input.action) {
+      case 'loadCase':
+        return await store.loadPosition(input.caseId);
+      case 'awaitStep':
+        await store.storeTaskToken(
+          input.caseId,
+          input.phase,
+          input.taskToken,
+          new Date(clock.now()).toISOString(),
+        );
+        return { stored: true };
+    }
+  } finally {
+    logger.resetKeys();
+  }
+}

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/** What the case-lifecycle state machine sends to its task handler (see statemachines/case-lifecycle.asl.json). */
+const caseId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/);
+
+export const workflowTaskInput = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('loadCase'), caseId }),
+  z.object({
+    action: z.literal('awaitStep'),
+    caseId,
+    phase: z.string().min(1),
+    version: z.number().int().nonnegative(),
+    taskToken: z.string().min(1).max(2048),
+  }),
+]);
+
+export type WorkflowTaskInput = z.infer<typeof workflowTaskInput>;

@@ -1,0 +1,245 @@
+import path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Charset, LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { FunctionDefinition, WorkflowAccess } from '../../functions/registry';
+import { stateMachineDefinitions } from '../../functions/registry';
+import { repoRoot } from '../definitions/asl';
+import { type BucketId, bucketEnvName } from '../definitions/buckets';
+import { type TableId, tableDefinitions, tableEnvName } from '../definitions/tables';
+import { acknowledgeNag, wildcardResourceFinding } from './nag';
+import { appName, type ResourceNames } from './resource-names';
+
+/** The JWT settings of the functions that verify tokens (the same ones the HTTP API's authorizer uses). */
+export interface TokenVerification {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+}
+
+export interface AppFunctionProps {
+  definition: FunctionDefinition;
+  names: ResourceNames;
+  /** The customer-managed key of the tables, buckets and log groups. */
+  dataKey: IKey;
+  logLevel: string;
+  /** Used when the registry entry has no `timeoutSeconds`. */
+  defaultTimeout: Duration;
+  auth?: TokenVerification;
+  logRetention?: RetentionDays;
+}
+
+export const lambdaRuntime = Runtime.NODEJS_22_X;
+
+/** Runs before the bundle: ESM output still has CommonJS dependencies that call `require`. */
+export const esmRequireBanner =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+const tableReadActions = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+const tableWriteActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+const objectReadActions = ['s3:GetObject'];
+const objectWriteActions = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+
+/**
+ * One Lambda function of the registry: a NodejsFunction bundled locally by esbuild (ESM, minified, with
+ * source maps), on Node 22 / arm64 with X-Ray, its own encrypted log group, its own role, and exactly
+ * the permissions and environment its registry entry declares. Both function stacks build every
+ * function through this construct, so a new function is one registry entry.
+ */
+export class AppFunction extends Construct {
+  readonly definition: FunctionDefinition;
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    super(scope, id);
+    const { definition: def, names, dataKey } = props;
+    this.definition = def;
+    if (def.verifiesTokens && !props.auth) {
+      throw new Error(`function ${def.id} verifies tokens but its stack provides no JWT issuer`);
+    }
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.SIX_MONTHS,
+      encryptionKey: dataKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // An own role instead of the default one: no AWS managed policy (AWSLambdaBasicExecutionRole would
+    // allow writing to every log group), only this function's log group.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${appName} ${names.stage} ${def.id}: ${def.description}`.slice(0, 1000),
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: def.description,
+      entry: path.join(repoRoot, def.entry),
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+      runtime: lambdaRuntime,
+      architecture: Architecture.ARM_64,
+      memorySize: def.memorySize ?? 512,
+      timeout: def.timeoutSeconds === undefined ? props.defaultTimeout : Duration.seconds(def.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: this.environment(props),
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: esmRequireBanner,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.LINKED,
+        sourcesContent: false,
+        charset: Charset.UTF8,
+        // Bundle everything, the AWS SDK included: the function runs the SDK versions the tests ran,
+        // not whichever the Lambda runtime happens to ship.
+        externalModules: [],
+        logLevel: LogLevel.WARNING,
+      },
+    });
+
+    this.grantDeclaredAccess(props);
+
+    acknowledgeNag(
+      this.function,
+      'L1',
+      `${lambdaRuntime.name} on purpose: the project runs and tests on Node 20-22 (package.json engines <23) and ` +
+        'bundles for node22; move to the next LTS runtime together with the engines range.',
+    );
+  }
+
+  private environment(props: AppFunctionProps): Record<string, string> {
+    const { definition: def, names } = props;
+    const env: Record<string, string> = {
+      STAGE: names.stage,
+      LOG_LEVEL: props.logLevel,
+      POWERTOOLS_SERVICE_NAME: appName,
+      NODE_OPTIONS: '--enable-source-maps',
+      S3_FORCE_PATH_STYLE: 'false',
+    };
+    for (const id of Object.keys(def.tables) as TableId[]) env[tableEnvName(id)] = names.table(id);
+    for (const id of Object.keys(def.buckets) as BucketId[]) env[bucketEnvName(id)] = names.bucket(id);
+    if (def.workflow.length > 0) {
+      for (const machine of stateMachineDefinitions) env[machine.arnEnvName] = names.stateMachineArn(machine.id);
+    }
+    if (def.verifiesTokens && props.auth) {
+      env.JWT_ISSUER = props.auth.issuer;
+      env.JWT_AUDIENCE = props.auth.audience;
+      env.JWT_JWKS_URL = props.auth.jwksUrl;
+    }
+    return env;
+  }
+
+  /** Least privilege from the registry entry: named tables and indexes, buckets, state machines. */
+  private grantDeclaredAccess(props: AppFunctionProps): void {
+    const { definition: def, names } = props;
+    const keyActions = new Set<string>();
+    const wildcardReasons = ['xray:PutTraceSegments/PutTelemetryRecords (active tracing) have no resource type'];
+
+    for (const [id, access] of Object.entries(def.tables) as [TableId, 'read' | 'readWrite'][]) {
+      const write = access === 'readWrite';
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: write ? [...tableReadActions, ...tableWriteActions] : tableReadActions,
+          resources: [
+            names.tableArn(id),
+            ...tableDefinitions[id].globalSecondaryIndexes.map((index) => names.indexArn(id, index.indexName)),
+          ],
+        }),
+      );
+      for (const action of ['kms:Decrypt', 'kms:DescribeKey']) keyActions.add(action);
+      if (write) {
+        for (const action of ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']) {
+          keyActions.add(action);
+        }
+      }
+    }
+
+    for (const [id, access] of Object.entries(def.buckets) as [BucketId, 'read' | 'readWrite'][]) {
+      const write = access === 'readWrite';
+      const objectActions = write ? [...objectReadActions, ...objectWriteActions] : objectReadActions;
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [names.bucketArn(id)] }));
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: objectActions, resources: [names.bucketObjectsArn(id)] }),
+      );
+      keyActions.add('kms:Decrypt');
+      if (write) keyActions.add('kms:GenerateDataKey');
+      acknowledgeNag(
+        this.role,
+        wildcardResourceFinding(this, names.bucketObjectsArn(id)),
+        `${objectActions.join(', ')} on the objects of the ${id} bucket only: object keys are created per case at ` +
+          'run time, so they cannot be listed in the policy; the bucket is private, SSL-only and KMS-encrypted.',
+      );
+    }
+
+    if (keyActions.size > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: [...keyActions].sort(), resources: [props.dataKey.keyArn] }),
+      );
+    }
+
+    const access = new Set<WorkflowAccess>(def.workflow);
+    for (const machine of stateMachineDefinitions) {
+      const machineArn = names.stateMachineArn(machine.id);
+      const executionsArn = names.executionsArn(machine.id);
+      if (access.has('start')) {
+        this.role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }),
+        );
+      }
+      if (access.has('describe')) {
+        this.role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['states:DescribeStateMachine'], resources: [machineArn] }),
+        );
+      }
+      const executionActions = [
+        ...(access.has('describe') ? ['states:DescribeExecution'] : []),
+        ...(access.has('stop') ? ['states:StopExecution'] : []),
+      ];
+      if (executionActions.length > 0) {
+        this.role.addToPrincipalPolicy(new PolicyStatement({ actions: executionActions, resources: [executionsArn] }));
+        acknowledgeNag(
+          this.role,
+          wildcardResourceFinding(this, executionsArn),
+          `${executionActions.join(', ')} on executions of the ${machine.id} state machine only: executions are ` +
+            'named by case ids at run time.',
+        );
+      }
+    }
+    if (access.has('callback')) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          resources: ['*'],
+        }),
+      );
+      wildcardReasons.push(
+        'states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat have no resource type (the task token is the credential)',
+      );
+    }
+    acknowledgeNag(this.role, 'IAM5[Resource::*]', `Resource "*" only where IAM offers nothing narrower: ${wildcardReasons.join('; ')}.`);
+  }
+}

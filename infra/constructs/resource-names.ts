@@ -1,0 +1,86 @@
+import { Aws } from 'aws-cdk-lib';
+import type { BucketId } from '../definitions/buckets';
+import type { TableId } from '../definitions/tables';
+
+/**
+ * Physical names and ARNs of the shared resources, derived from the stage alone. The stateful and
+ * workflow stacks create the resources under these names; the function stacks address them by the
+ * same names instead of by CloudFormation exports, so no stack is pinned by another's exports and the
+ * IAM policies (and their cdk-nag findings) read the same in every stack.
+ *
+ * Account and region are pseudo parameters (`AWS::AccountId`, `AWS::Region`): each stack resolves
+ * them to its own environment, and all stacks of one stage deploy to the same one.
+ */
+export const appName = 'onewindow';
+
+/** Lower-case letters, digits and hyphens, starting with a letter: it becomes part of S3 bucket names. */
+const stagePattern = /^[a-z][a-z0-9-]{0,11}$/;
+
+export function assertValidStage(stage: string): string {
+  if (!stagePattern.test(stage) || stage.endsWith('-')) {
+    throw new Error(
+      `invalid stage "${stage}": use 1-12 lower-case letters, digits or hyphens, starting with a letter`,
+    );
+  }
+  return stage;
+}
+
+export class ResourceNames {
+  readonly prefix: string;
+
+  constructor(readonly stage: string) {
+    this.prefix = `${appName}-${assertValidStage(stage)}`;
+  }
+
+  /** CloudFormation stack name of one concern (`OneWindow-dev-Api`). */
+  stackName(concern: string): string {
+    return `OneWindow-${this.stage}-${concern}`;
+  }
+
+  table(id: TableId): string {
+    return `${this.prefix}-${id}`;
+  }
+
+  tableArn(id: TableId): string {
+    return `arn:${Aws.PARTITION}:dynamodb:${Aws.REGION}:${Aws.ACCOUNT_ID}:table/${this.table(id)}`;
+  }
+
+  indexArn(id: TableId, indexName: string): string {
+    return `${this.tableArn(id)}/index/${indexName}`;
+  }
+
+  /** Globally unique: S3 bucket names are shared by all accounts. */
+  bucket(id: BucketId): string {
+    return `${this.prefix}-${id}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+  }
+
+  bucketArn(id: BucketId): string {
+    return `arn:${Aws.PARTITION}:s3:::${this.bucket(id)}`;
+  }
+
+  /** Every object of the bucket (object keys are created at run time). */
+  bucketObjectsArn(id: BucketId): string {
+    return `${this.bucketArn(id)}/*`;
+  }
+
+  stateMachine(id: string): string {
+    return `${this.prefix}-${id}`;
+  }
+
+  stateMachineArn(id: string): string {
+    return `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:stateMachine:${this.stateMachine(id)}`;
+  }
+
+  /** Every execution of the state machine (executions are named by case ids at run time). */
+  executionsArn(id: string): string {
+    return `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${this.stateMachine(id)}:*`;
+  }
+}
+
+/** `case-lifecycle` → `CaseLifecycle`, for construct ids. */
+export const pascalCase = (id: string): string =>
+  id
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');

@@ -1,0 +1,147 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { internalErrorBody, NotFoundError, PayloadTooLargeError } from '../../../functions/shared/errors';
+import { matchPath } from '../../../functions/shared/http/path-template';
+import { type RouteSpec, routeKey } from '../../../functions/shared/http/route';
+import { createLambdaContext } from '../lambda-context';
+import { assertPortFree, loopback } from '../ports';
+import { fromApiResult, type IncomingRequest, toApiEvent } from './api-event';
+
+/**
+ * The local stand-in for the HTTP API: matches a request against the same route specs CDK deploys,
+ * turns it into a payload-2.0 event and invokes the same handler the route's Lambda runs. Unmatched
+ * requests go to the `$default` function, as in AWS.
+ */
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyResultV2>;
+
+export interface GatewayFunction {
+  id: string;
+  routes: RouteSpec[];
+  defaultRoute?: boolean;
+  handler: ApiHandler;
+}
+
+export interface GatewayOptions {
+  port: number;
+  functions: GatewayFunction[];
+  /** Extra fixed GET resources, e.g. the local issuer's JWKS. */
+  staticJson?: Record<string, unknown>;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** API Gateway's own payload limit. */
+const maxPayloadBytes = 10 * 1024 * 1024;
+
+interface CompiledRoute {
+  key: string;
+  method: string;
+  path: string;
+  fn: GatewayFunction;
+}
+
+function readBody(request: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > maxPayloadBytes) {
+        reject(new PayloadTooLargeError(maxPayloadBytes));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function send(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const routes: CompiledRoute[] = options.functions.flatMap((fn) =>
+    fn.routes.map((r) => ({ key: routeKey(r), method: r.method, path: r.path, fn })),
+  );
+  const fallback = options.functions.find((fn) => fn.defaultRoute);
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const staticBody = options.staticJson?.[url.pathname];
+      if (req.method === 'GET' && staticBody !== undefined) return send(res, 200, staticBody);
+
+      let body: Buffer;
+      try {
+        body = await readBody(req);
+      } catch (error) {
+        if (error instanceof PayloadTooLargeError) return send(res, 413, error.toBody());
+        throw error;
+      }
+      const incoming: IncomingRequest = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body,
+        sourceIp: req.socket.remoteAddress ?? loopback,
+      };
+      const method = incoming.method.toUpperCase();
+      let target:
+        | { fn: GatewayFunction; routeKey: string; pathParameters?: Record<string, string> }
+        | undefined;
+      for (const candidate of routes) {
+        if (candidate.method !== method) continue;
+        const params = matchPath(candidate.path, url.pathname);
+        if (params) {
+          target = { fn: candidate.fn, routeKey: candidate.key, pathParameters: params };
+          break;
+        }
+      }
+      if (!target && fallback) target = { fn: fallback, routeKey: '$default' };
+      if (!target) return send(res, 404, new NotFoundError('请求的地址不存在', 'ROUTE_NOT_FOUND').toBody());
+
+      const event = toApiEvent(incoming, target);
+      const result = fromApiResult(
+        await target.fn.handler(event, createLambdaContext(`onewindow-local-${target.fn.id}`)),
+      );
+      const headers: Record<string, string | string[]> = { ...result.headers };
+      if (result.cookies.length > 0) headers['set-cookie'] = result.cookies;
+      res.writeHead(result.statusCode, headers);
+      res.end(result.body);
+    } catch (error) {
+      // What API Gateway does when the integration fails: a 500 without details.
+      process.stderr.write(`gateway: handler failed: ${(error as Error).stack ?? String(error)}\n`);
+      if (!res.headersSent) send(res, 500, internalErrorBody);
+      else res.end();
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+
+  if (options.port !== 0) await assertPortFree(options.port, 'HTTP gateway');
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, loopback, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${loopback}:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,216 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { functionDefinitions, stateMachineDefinitions } from '../../functions/registry';
+import { createClock } from '../../functions/shared/clock';
+import { readAsl, repoRoot, substituteAsl } from '../definitions/asl';
+import { type BucketId, bucketEnvName, bucketIds } from '../definitions/buckets';
+import { type TableId, tableEnvName, tableIds } from '../definitions/tables';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { type ApiHandler, type Gateway, startGateway } from './gateway/http-gateway';
+import { localAudience, localIssuer, localJwksPath, openLocalIssuer } from './issuer';
+import { localFunctionArn, localRegion, localStateMachineArn } from './lambda-context';
+import { clockEnv, resumeClock, saveClock } from './local-clock';
+import { assertPortFree, freePort, loopback } from './ports';
+import { provisionBuckets, provisionTables } from './provision';
+import { type S3Local, startS3Local } from './s3-local';
+import { type LocalLambdaHandler, type LocalStepFunctions, startLocalStepFunctions } from './stepfunctions';
+
+/**
+ * The whole backend on one machine: DynamoDB Local, the S3 stand-in, the local Step Functions runner
+ * executing the deployed ASL files, and the HTTP gateway in front of the same handlers that run in
+ * Lambda. Used by `npm start` and by the end-to-end tests.
+ */
+export interface LocalStackOptions {
+  /** Gateway port; 0 picks a free one. */
+  port: number;
+  dynamoDbPort: number;
+  s3Port: number;
+  stepFunctionsPort: number;
+  /** Folder for data that survives restarts; undefined keeps DynamoDB in memory and S3 in a temp folder. */
+  dataDir: string;
+  persistent: boolean;
+  clockSpeed: number;
+  stage?: string;
+  /** Called once per service as it comes up. */
+  onReady?: (service: string, detail: string) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const resolvePort = async (port: number) => (port === 0 ? freePort() : port);
+
+export function localResourceNames(stage: string) {
+  const prefix = `onewindow-${stage}`;
+  return {
+    tables: Object.fromEntries(tableIds.map((id) => [id, `${prefix}-${id}`])) as Record<TableId, string>,
+    buckets: Object.fromEntries(bucketIds.map((id) => [id, `${prefix}-${id}`])) as Record<BucketId, string>,
+    functionName: (id: string) => `${prefix}-${id}`,
+    stateMachineName: (id: string) => `${prefix}-${id}`,
+  };
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const stage = options.stage ?? 'local';
+  const names = localResourceNames(stage);
+  const [port, dynamoDbPort, s3Port, stepFunctionsPort] = (await Promise.all(
+    [options.port, options.dynamoDbPort, options.s3Port, options.stepFunctionsPort].map(resolvePort),
+  )) as [number, number, number, number];
+  // Say which port is taken before anything starts, rather than after a half start.
+  await assertPortFree(port, 'HTTP gateway');
+  await assertPortFree(stepFunctionsPort, 'Step Functions runner');
+
+  const clockSettings = resumeClock(options.persistent ? options.dataDir : undefined, options.clockSpeed);
+  const gatewayUrl = `http://${loopback}:${port}`;
+  const env: Record<string, string> = {
+    STAGE: stage,
+    AWS_REGION: localRegion,
+    // s3rver accepts only its own default key pair; DynamoDB Local (-sharedDb) and the runner take any.
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_DYNAMODB: `http://${loopback}:${dynamoDbPort}`,
+    AWS_ENDPOINT_URL_S3: `http://${loopback}:${s3Port}`,
+    AWS_ENDPOINT_URL_SFN: `http://${loopback}:${stepFunctionsPort}`,
+    S3_FORCE_PATH_STYLE: 'true',
+    JWT_ISSUER: localIssuer,
+    JWT_AUDIENCE: localAudience,
+    JWT_JWKS_URL: `${gatewayUrl}${localJwksPath}`,
+    ...clockEnv(clockSettings),
+    ...Object.fromEntries(tableIds.map((id) => [tableEnvName(id), names.tables[id]])),
+    ...Object.fromEntries(bucketIds.map((id) => [bucketEnvName(id), names.buckets[id]])),
+    ...Object.fromEntries(
+      stateMachineDefinitions.map((sm) => [
+        sm.arnEnvName,
+        localStateMachineArn(names.stateMachineName(sm.id)),
+      ]),
+    ),
+  };
+  // Handlers read their configuration once, at import: the environment is complete before any is loaded.
+  Object.assign(process.env, env);
+  const clock = createClock(clockSettings);
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    stops.length = 0;
+  };
+  try {
+    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const [dynamo, s3]: [DynamoDbLocal, S3Local] = await Promise.all([
+      startDynamoDbLocal({
+        port: dynamoDbPort,
+        ...(options.persistent ? { dbPath: path.join(options.dataDir, 'dynamodb') } : {}),
+      }).then((d) => {
+        stops.push(d.stop);
+        return d;
+      }),
+      startS3Local({ port: s3Port, directory: path.join(options.dataDir, 's3') }).then((s) => {
+        stops.push(s.stop);
+        return s;
+      }),
+    ]);
+    const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: localRegion, credentials });
+    const s3Client = new S3Client({
+      endpoint: s3.endpoint,
+      region: localRegion,
+      credentials,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    const createdTables = await provisionTables(dynamoClient, names.tables);
+    const createdBuckets = await provisionBuckets(s3Client, names.buckets);
+    dynamoClient.destroy();
+    s3Client.destroy();
+    options.onReady?.(
+      'dynamodb',
+      `${dynamo.endpoint} (DynamoDB Local, ${options.persistent ? 'on disk' : 'in memory'}; tables ${tableIds.length}, created ${createdTables.length})`,
+    );
+    options.onReady?.(
+      's3',
+      `${s3.endpoint} (s3rver; buckets ${bucketIds.length}, created ${createdBuckets.length})`,
+    );
+
+    const handlers = new Map<string, unknown>();
+    for (const fn of functionDefinitions) {
+      const module = (await import(pathToFileURL(path.join(repoRoot, fn.entry)).href)) as {
+        handler: unknown;
+      };
+      handlers.set(fn.id, module.handler);
+    }
+
+    const lambdaHandlers: Record<string, LocalLambdaHandler> = {};
+    const substitutions: Record<string, string> = {};
+    for (const fn of functionDefinitions) {
+      const arn = localFunctionArn(names.functionName(fn.id));
+      lambdaHandlers[arn] = handlers.get(fn.id) as LocalLambdaHandler;
+      if (fn.aslPlaceholder) substitutions[fn.aslPlaceholder] = arn;
+    }
+    const stepFunctions: LocalStepFunctions = await startLocalStepFunctions({
+      clock,
+      port: stepFunctionsPort,
+      lambdaHandlers,
+      stateMachines: stateMachineDefinitions.map((sm) => ({
+        name: names.stateMachineName(sm.id),
+        arn: localStateMachineArn(names.stateMachineName(sm.id)),
+        definition: substituteAsl(readAsl(sm.aslFile), substitutions),
+      })),
+    });
+    stops.push(stepFunctions.stop);
+    options.onReady?.(
+      'stepfunctions',
+      `${stepFunctions.endpoint} (local runner, ${stateMachineDefinitions.length} state machine(s), clock ×${clock.speed})`,
+    );
+
+    const issuer = await openLocalIssuer(options.dataDir);
+    const gateway: Gateway = await startGateway({
+      port,
+      functions: functionDefinitions
+        .filter((fn) => fn.routes.length > 0 || fn.defaultRoute)
+        .map((fn) => ({
+          id: fn.id,
+          routes: fn.routes,
+          defaultRoute: fn.defaultRoute ?? false,
+          handler: handlers.get(fn.id) as ApiHandler,
+        })),
+      staticJson: { [localJwksPath]: issuer.jwks },
+    });
+    stops.push(gateway.stop);
+
+    if (options.persistent) {
+      const timer = setInterval(() => saveClock(options.dataDir, clock.now()), 5_000);
+      timer.unref();
+      stops.unshift(async () => {
+        clearInterval(timer);
+        saveClock(options.dataDir, clock.now());
+      });
+    }
+
+    // Executions lived in the previous process's memory: start one for each open case again.
+    const { resumeOpenCases } = await import('../../functions/workflow/resume-open-cases');
+    const { dynamoCaseWorkflowStore } = await import('../../functions/workflow/case-workflow-store');
+    const { stepFunctionsExecutionStarter } = await import('../../functions/workflow/execution-starter');
+    const { documentClient, stepFunctions: sfnClient } = await import('../../functions/shared/clients');
+    const caseLifecycle = stateMachineDefinitions.find((sm) => sm.id === 'case-lifecycle');
+    if (caseLifecycle) {
+      const summary = await resumeOpenCases(
+        dynamoCaseWorkflowStore(documentClient, names.tables.cases),
+        stepFunctionsExecutionStarter(sfnClient, env[caseLifecycle.arnEnvName] as string),
+      );
+      options.onReady?.(
+        'workflow',
+        `resumed ${summary.started} open case(s)${summary.failed.length ? `, ${summary.failed.length} failed` : ''}`,
+      );
+    }
+    options.onReady?.('gateway', `${gateway.url} (HTTP API; docs ${gateway.url}/docs)`);
+    return { url: gateway.url, env, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,160 @@
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AttributeType,
+  Billing,
+  ProjectionType,
+  StreamViewType,
+  TableEncryptionV2,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CorsRule,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { type BucketId, bucketDefinitions, bucketIds } from '../definitions/buckets';
+import { type TableId, tableDefinitions, tableIds } from '../definitions/tables';
+import { acknowledgeNag } from '../constructs/nag';
+import { pascalCase, type ResourceNames } from '../constructs/resource-names';
+
+export interface StatefulStackProps extends StackProps {
+  names: ResourceNames;
+  /** Origins allowed to PUT to presigned upload URLs from a browser. */
+  uploadOrigins: string[];
+}
+
+/**
+ * The data: one customer-managed KMS key, the DynamoDB tables and the S3 buckets, all retained when the
+ * stack is deleted. Built from infra/definitions, the same source the local stack creates its tables
+ * and buckets from.
+ */
+export class StatefulStack extends Stack {
+  readonly dataKey: Key;
+  readonly tables: Record<TableId, TableV2>;
+  readonly buckets: Record<BucketId, Bucket>;
+  readonly accessLogsBucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { names } = props;
+
+    this.dataKey = new Key(this, 'DataKey', {
+      description: `${names.prefix}: tables, buckets and log groups`,
+      alias: `alias/${names.prefix}-data`,
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts the functions', the API's and the state machine's log groups with this key;
+    // the encryption context limits it to log groups of this account and region.
+    this.dataKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchLogsEncryption',
+        principals: [new ServicePrincipal(`logs.${Aws.REGION}.${Aws.URL_SUFFIX}`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+          },
+        },
+      }),
+    );
+
+    this.tables = Object.fromEntries(
+      tableIds.map((tableId) => {
+        const def = tableDefinitions[tableId];
+        const table = new TableV2(this, `${pascalCase(tableId)}Table`, {
+          tableName: names.table(tableId),
+          partitionKey: { name: def.partitionKey, type: AttributeType.STRING },
+          ...(def.sortKey ? { sortKey: { name: def.sortKey, type: AttributeType.STRING } } : {}),
+          billing: Billing.onDemand(),
+          encryption: TableEncryptionV2.customerManagedKey(this.dataKey),
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          deletionProtection: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+          ...(def.stream ? { dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES } : {}),
+          ...(def.timeToLiveAttribute ? { timeToLiveAttribute: def.timeToLiveAttribute } : {}),
+          globalSecondaryIndexes: def.globalSecondaryIndexes.map((index) => ({
+            indexName: index.indexName,
+            partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+            ...(index.sortKey ? { sortKey: { name: index.sortKey, type: AttributeType.STRING } } : {}),
+            projectionType: ProjectionType.ALL,
+          })),
+        });
+        return [tableId, table];
+      }),
+    ) as Record<TableId, TableV2>;
+
+    // Target of the data buckets' server access logs. Log delivery cannot write to SSE-KMS buckets.
+    this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { id: 'expire-access-logs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
+      ],
+    });
+    acknowledgeNag(
+      this.accessLogsBucket,
+      'S1',
+      'This bucket is the server-access-log target of the data buckets; logging it into itself would loop. ' +
+        'Only the S3 log delivery service writes to it (bucket policy); it is private, SSL-only and SSE-S3 encrypted.',
+    );
+
+    this.buckets = Object.fromEntries(
+      bucketIds.map((bucketId) => {
+        const def = bucketDefinitions[bucketId];
+        const cors: CorsRule[] | undefined = def.browserUploads
+          ? [
+              {
+                allowedMethods: [HttpMethods.PUT],
+                allowedOrigins: props.uploadOrigins,
+                allowedHeaders: ['*'],
+                exposedHeaders: ['ETag'],
+                maxAge: 3600,
+              },
+            ]
+          : undefined;
+        const bucket = new Bucket(this, `${pascalCase(bucketId)}Bucket`, {
+          bucketName: names.bucket(bucketId),
+          encryption: BucketEncryption.KMS,
+          encryptionKey: this.dataKey,
+          bucketKeyEnabled: true,
+          blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+          objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+          enforceSSL: true,
+          minimumTLSVersion: 1.2,
+          versioned: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+          serverAccessLogsBucket: this.accessLogsBucket,
+          serverAccessLogsPrefix: `${bucketId}/`,
+          ...(cors ? { cors } : {}),
+          lifecycleRules: [
+            { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+            { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(365) },
+          ],
+        });
+        return [bucketId, bucket];
+      }),
+    ) as Record<BucketId, Bucket>;
+
+    new CfnOutput(this, 'DataKeyArn', { value: this.dataKey.keyArn });
+    for (const tableId of tableIds) {
+      new CfnOutput(this, `${pascalCase(tableId)}TableName`, { value: this.tables[tableId].tableName });
+    }
+    for (const bucketId of bucketIds) {
+      new CfnOutput(this, `${pascalCase(bucketId)}BucketName`, { value: this.buckets[bucketId].bucketName });
+    }
+  }
+}
