@@ -3,7 +3,13 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { Charset, LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Charset,
+  LogLevel,
+  NodejsFunction,
+  OutputFormat,
+  SourceMapMode,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionDefinition, WorkflowAccess } from '../../functions/registry';
@@ -111,7 +117,7 @@ export class AppFunction extends Construct {
         banner: esmRequireBanner,
         minify: true,
         sourceMap: true,
-        sourceMapMode: SourceMapMode.LINKED,
+        sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         charset: Charset.UTF8,
         // Bundle everything, the AWS SDK included: the function runs the SDK versions the tests ran,
@@ -143,7 +149,8 @@ export class AppFunction extends Construct {
     for (const id of Object.keys(def.tables) as TableId[]) env[tableEnvName(id)] = names.table(id);
     for (const id of Object.keys(def.buckets) as BucketId[]) env[bucketEnvName(id)] = names.bucket(id);
     if (def.workflow.length > 0) {
-      for (const machine of stateMachineDefinitions) env[machine.arnEnvName] = names.stateMachineArn(machine.id);
+      for (const machine of stateMachineDefinitions)
+        env[machine.arnEnvName] = names.stateMachineArn(machine.id);
     }
     if (def.verifiesTokens && props.auth) {
       env.JWT_ISSUER = props.auth.issuer;
@@ -157,7 +164,9 @@ export class AppFunction extends Construct {
   private grantDeclaredAccess(props: AppFunctionProps): void {
     const { definition: def, names } = props;
     const keyActions = new Set<string>();
-    const wildcardReasons = ['xray:PutTraceSegments/PutTelemetryRecords (active tracing) have no resource type'];
+    const wildcardReasons = [
+      'xray:PutTraceSegments/PutTelemetryRecords (active tracing) have no resource type',
+    ];
 
     for (const [id, access] of Object.entries(def.tables) as [TableId, 'read' | 'readWrite'][]) {
       const write = access === 'readWrite';
@@ -166,7 +175,9 @@ export class AppFunction extends Construct {
           actions: write ? [...tableReadActions, ...tableWriteActions] : tableReadActions,
           resources: [
             names.tableArn(id),
-            ...tableDefinitions[id].globalSecondaryIndexes.map((index) => names.indexArn(id, index.indexName)),
+            ...tableDefinitions[id].globalSecondaryIndexes.map((index) =>
+              names.indexArn(id, index.indexName),
+            ),
           ],
         }),
       );
@@ -181,7 +192,9 @@ export class AppFunction extends Construct {
     for (const [id, access] of Object.entries(def.buckets) as [BucketId, 'read' | 'readWrite'][]) {
       const write = access === 'readWrite';
       const objectActions = write ? [...objectReadActions, ...objectWriteActions] : objectReadActions;
-      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [names.bucketArn(id)] }));
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [names.bucketArn(id)] }),
+      );
       this.role.addToPrincipalPolicy(
         new PolicyStatement({ actions: objectActions, resources: [names.bucketObjectsArn(id)] }),
       );
@@ -220,7 +233,9 @@ export class AppFunction extends Construct {
         ...(access.has('stop') ? ['states:StopExecution'] : []),
       ];
       if (executionActions.length > 0) {
-        this.role.addToPrincipalPolicy(new PolicyStatement({ actions: executionActions, resources: [executionsArn] }));
+        this.role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: executionActions, resources: [executionsArn] }),
+        );
         acknowledgeNag(
           this.role,
           wildcardResourceFinding(this, executionsArn),
@@ -240,6 +255,10 @@ export class AppFunction extends Construct {
         'states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat have no resource type (the task token is the credential)',
       );
     }
-    acknowledgeNag(this.role, 'IAM5[Resource::*]', `Resource "*" only where IAM offers nothing narrower: ${wildcardReasons.join('; ')}.`);
+    acknowledgeNag(
+      this.role,
+      'IAM5[Resource::*]',
+      `Resource "*" only where IAM offers nothing narrower: ${wildcardReasons.join('; ')}.`,
+    );
   }
 }

@@ -63,7 +63,7 @@ export class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { names } = props;
-    for (const machine of props.stateMachines) this.addDependency(Stack.of(machine));
+    for (const machine of props.stateMachines) this.addStackDependency(Stack.of(machine));
 
     this.userPool = new UserPool(this, 'UserPool', {
       userPoolName: names.prefix,
@@ -113,7 +113,10 @@ export class ApiStack extends Stack {
         .withCustomAttributes('windowId', 'departmentId'),
       // Window and department scope what a user may do: only the centre sets them (admin APIs), never
       // the user through this client.
-      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true, preferredUsername: true }),
+      writeAttributes: new ClientAttributes().withStandardAttributes({
+        email: true,
+        preferredUsername: true,
+      }),
     });
 
     // Adaptive authentication (Plus feature plan): risky sign-ins need MFA, leaked passwords are blocked.

@@ -1,11 +1,11 @@
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AttributeType,
-  Billing,
+  BillingMode,
   ProjectionType,
   StreamViewType,
-  TableEncryptionV2,
-  TableV2,
+  Table,
+  TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -18,10 +18,9 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { pascalCase, type ResourceNames } from '../constructs/resource-names';
 import { type BucketId, bucketDefinitions, bucketIds } from '../definitions/buckets';
 import { type TableId, tableDefinitions, tableIds } from '../definitions/tables';
-import { acknowledgeNag } from '../constructs/nag';
-import { pascalCase, type ResourceNames } from '../constructs/resource-names';
 
 export interface StatefulStackProps extends StackProps {
   names: ResourceNames;
@@ -36,7 +35,7 @@ export interface StatefulStackProps extends StackProps {
  */
 export class StatefulStack extends Stack {
   readonly dataKey: Key;
-  readonly tables: Record<TableId, TableV2>;
+  readonly tables: Record<TableId, Table>;
   readonly buckets: Record<BucketId, Bucket>;
   readonly accessLogsBucket: Bucket;
 
@@ -70,29 +69,34 @@ export class StatefulStack extends Stack {
     this.tables = Object.fromEntries(
       tableIds.map((tableId) => {
         const def = tableDefinitions[tableId];
-        const table = new TableV2(this, `${pascalCase(tableId)}Table`, {
+        // Table (not TableV2): TableV2 cannot render a customer-managed key in an environment-agnostic stack.
+        const table = new Table(this, `${pascalCase(tableId)}Table`, {
           tableName: names.table(tableId),
           partitionKey: { name: def.partitionKey, type: AttributeType.STRING },
           ...(def.sortKey ? { sortKey: { name: def.sortKey, type: AttributeType.STRING } } : {}),
-          billing: Billing.onDemand(),
-          encryption: TableEncryptionV2.customerManagedKey(this.dataKey),
+          billingMode: BillingMode.PAY_PER_REQUEST,
+          encryption: TableEncryption.CUSTOMER_MANAGED,
+          encryptionKey: this.dataKey,
           pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
           deletionProtection: true,
           removalPolicy: RemovalPolicy.RETAIN,
-          ...(def.stream ? { dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES } : {}),
+          ...(def.stream ? { stream: StreamViewType.NEW_AND_OLD_IMAGES } : {}),
           ...(def.timeToLiveAttribute ? { timeToLiveAttribute: def.timeToLiveAttribute } : {}),
-          globalSecondaryIndexes: def.globalSecondaryIndexes.map((index) => ({
+        });
+        for (const index of def.globalSecondaryIndexes) {
+          table.addGlobalSecondaryIndex({
             indexName: index.indexName,
             partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
             ...(index.sortKey ? { sortKey: { name: index.sortKey, type: AttributeType.STRING } } : {}),
             projectionType: ProjectionType.ALL,
-          })),
-        });
+          });
+        }
         return [tableId, table];
       }),
-    ) as Record<TableId, TableV2>;
+    ) as Record<TableId, Table>;
 
-    // Target of the data buckets' server access logs. Log delivery cannot write to SSE-KMS buckets.
+    // Target of the data buckets' server access logs (log delivery cannot write to SSE-KMS buckets). cdk-nag's
+    // S1 accepts it without logging of its own because the data buckets log into it.
     this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -102,16 +106,13 @@ export class StatefulStack extends Stack {
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
-        { id: 'expire-access-logs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
+        {
+          id: 'expire-access-logs',
+          expiration: Duration.days(365),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
       ],
     });
-    acknowledgeNag(
-      this.accessLogsBucket,
-      'S1',
-      'This bucket is the server-access-log target of the data buckets; logging it into itself would loop. ' +
-        'Only the S3 log delivery service writes to it (bucket policy); it is private, SSL-only and SSE-S3 encrypted.',
-    );
-
     this.buckets = Object.fromEntries(
       bucketIds.map((bucketId) => {
         const def = bucketDefinitions[bucketId];

@@ -5,11 +5,15 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { type FunctionDefinition, functionDefinitions, stateMachineDefinitions } from '../../functions/registry';
-import { aslPlaceholders, readAsl, repoRoot } from '../definitions/asl';
+import {
+  type FunctionDefinition,
+  functionDefinitions,
+  stateMachineDefinitions,
+} from '../../functions/registry';
 import { AppFunction } from '../constructs/app-function';
 import { acknowledgeNag } from '../constructs/nag';
 import { pascalCase, type ResourceNames } from '../constructs/resource-names';
+import { aslPlaceholders, readAsl, repoRoot } from '../definitions/asl';
 
 export interface WorkflowStackProps extends StackProps {
   names: ResourceNames;
@@ -58,7 +62,9 @@ export class WorkflowStack extends Stack {
       const tasks = placeholders.map((placeholder) => {
         const fn = byPlaceholder.get(placeholder);
         if (!fn) {
-          throw new Error(`${machineDef.aslFile} uses \${${placeholder}} but no registry function declares it`);
+          throw new Error(
+            `${machineDef.aslFile} uses \${${placeholder}} but no registry function declares it`,
+          );
         }
         usedPlaceholders.add(placeholder);
         return [placeholder, fn] as const;
@@ -74,7 +80,9 @@ export class WorkflowStack extends Stack {
         stateMachineName: names.stateMachine(machineDef.id),
         stateMachineType: StateMachineType.STANDARD,
         definitionBody: DefinitionBody.fromFile(path.join(repoRoot, machineDef.aslFile)),
-        definitionSubstitutions: Object.fromEntries(tasks.map(([placeholder, fn]) => [placeholder, fn.function.functionArn])),
+        definitionSubstitutions: Object.fromEntries(
+          tasks.map(([placeholder, fn]) => [placeholder, fn.function.functionArn]),
+        ),
         tracingEnabled: true,
         // Executions carry personal data (applicants, ID numbers): log every event, never its data.
         logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },

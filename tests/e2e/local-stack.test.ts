@@ -25,17 +25,26 @@ import { forgeRole, tamper } from '../support/jwks-server';
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onewindow-e2e-'));
 let stack: LocalStack;
 
-const start = () =>
-  startLocalStack({
-    port: 0,
-    dynamoDbPort: 0,
-    s3Port: 0,
-    stepFunctionsPort: 0,
+// Handlers keep the SDK clients and endpoints of their first import (as a Lambda container does), so a
+// restart inside this one process reuses the ports; `npm start` restarts are fresh processes anyway.
+let ports = { port: 0, dynamoDbPort: 0, s3Port: 0, stepFunctionsPort: 0 };
+const portOf = (url: string | undefined) => Number(new URL(String(url)).port);
+const start = async () => {
+  const started = await startLocalStack({
+    ...ports,
     dataDir,
     persistent: true,
     clockSpeed: 1,
     stage: 'e2e',
   });
+  ports = {
+    port: portOf(started.url),
+    dynamoDbPort: portOf(started.env.AWS_ENDPOINT_URL_DYNAMODB),
+    s3Port: portOf(started.env.AWS_ENDPOINT_URL_S3),
+    stepFunctionsPort: portOf(started.env.AWS_ENDPOINT_URL_SFN),
+  };
+  return started;
+};
 
 const clients = (env: Record<string, string>) => {
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };

@@ -7,8 +7,8 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 
-export { ExecutionAbortedError, ExecutionError, StateMachine };
 export type { RunOptions, StateMachineDefinition };
+export { ExecutionAbortedError, ExecutionError, StateMachine };
 
 export type LibraryRun = ReturnType<StateMachine['run']>;
 export type LibraryEvent = LibraryRun['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -33,7 +33,9 @@ export async function loadStatesTimeoutError(): Promise<StatesTimeoutErrorFactor
   const probe = libraryStateMachine(
     {
       StartAt: 'Probe',
-      States: { Probe: { Type: 'Task', Resource: 'arn:aws:states:::local:probe', TimeoutSeconds: 0.001, End: true } },
+      States: {
+        Probe: { Type: 'Task', Resource: 'arn:aws:states:::local:probe', TimeoutSeconds: 0.001, End: true },
+      },
     },
     false,
   );

@@ -3,7 +3,11 @@
  * Imported for its side effect before the library runs anything.
  */
 interface PromiseWithResolversConstructor {
-  withResolvers?: <T>() => { promise: Promise<T>; resolve: (value: T) => void; reject: (reason?: unknown) => void };
+  withResolvers?: <T>() => {
+    promise: Promise<T>;
+    resolve: (value: T) => void;
+    reject: (reason?: unknown) => void;
+  };
 }
 
 const promiseConstructor = Promise as unknown as PromiseWithResolversConstructor;
@@ -24,5 +28,7 @@ export function withResolvers<T>(): {
   resolve: (value: T) => void;
   reject: (reason?: unknown) => void;
 } {
-  return (promiseConstructor.withResolvers as NonNullable<PromiseWithResolversConstructor['withResolvers']>)<T>();
+  return (
+    promiseConstructor.withResolvers as NonNullable<PromiseWithResolversConstructor['withResolvers']>
+  )<T>();
 }

@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, type Environment, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ResourceNames } from './constructs/resource-names';
+import { ApiStack } from './stacks/api-stack';
+import { StatefulStack } from './stacks/stateful-stack';
+import { WorkflowStack } from './stacks/workflow-stack';
+
+/**
+ * The CDK app: `npx cdk synth` (cdk.json runs this file with tsx) or `buildApp()` from tests.
+ *
+ *   StatefulStack  KMS key, DynamoDB tables, S3 buckets          (no dependencies)
+ *   WorkflowStack  task functions, Standard state machines        → Stateful
+ *   ApiStack       Cognito, HTTP API + JWT authorizer, functions  → Stateful, Workflow
+ *
+ * Context: `-c stage=dev` (default dev), `-c logLevel=INFO`, `-c allowedOrigins=https://a,https://b`
+ * (CORS of the API and of browser uploads; default *), `-c apiRateLimit=500 -c apiBurstLimit=1000`.
+ * The stacks are environment-agnostic unless CDK_DEFAULT_ACCOUNT/REGION are set, so synth needs no
+ * credentials. cdk-nag's AwsSolutions pack runs as a policy-validation plugin: any unacknowledged
+ * finding fails synthesis.
+ */
+
+/** Feature flags this app relies on (cdk.json context, where set, takes precedence). */
+export const featureFlags: Record<string, unknown> = {
+  '@aws-cdk/aws-iam:minimizePolicies': true,
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true,
+  '@aws-cdk/core:checkSecretUsage': true,
+  '@aws-cdk/aws-dynamodb:resourcePolicyPerReplica': true,
+  '@aws-cdk/aws-dynamodb:retainTableReplica': true,
+  '@aws-cdk/aws-kms:aliasNameRef': true,
+  // The KMS key ARN is the only value another stack imports (everything else is addressed by name); the
+  // key is retained and never replaced, so a plain export (which pins it while in use) is the right coupling.
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+};
+
+export interface BuildAppOptions {
+  /** Overrides the `stage` context. */
+  stage?: string;
+  /** Extra context (as `-c key=value` would give). */
+  context?: Record<string, unknown>;
+  /** Cloud assembly directory (default: CDK_OUTDIR, or a temporary directory). */
+  outdir?: string;
+  /** false: skip esbuild bundling of every function (fast, for template assertions). Default true. */
+  bundle?: boolean;
+  /** Default: CDK_DEFAULT_ACCOUNT/CDK_DEFAULT_REGION when set, else environment-agnostic. */
+  env?: Environment;
+}
+
+export interface OneWindowApp {
+  app: App;
+  stage: string;
+  names: ResourceNames;
+  stateful: StatefulStack;
+  workflow: WorkflowStack;
+  api: ApiStack;
+}
+
+function defaultEnvironment(): Environment | undefined {
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+  if (!account && !region) return undefined;
+  return { ...(account ? { account } : {}), ...(region ? { region } : {}) };
+}
+
+function listContext(value: unknown, fallback: string[]): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value === 'string' && value.trim() !== '') {
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  }
+  return fallback;
+}
+
+function numberContext(value: unknown, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`context ${name} must be a positive number`);
+  return parsed;
+}
+
+export function buildApp(options: BuildAppOptions = {}): OneWindowApp {
+  const app = new App({
+    context: {
+      ...featureFlags,
+      ...options.context,
+      ...(options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {}),
+    },
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
+  const ctx = (key: string): unknown => app.node.tryGetContext(key);
+  const stage = options.stage ?? (ctx('stage') as string | undefined) ?? 'dev';
+  const names = new ResourceNames(stage);
+  const env = options.env ?? defaultEnvironment();
+  const logLevel = String(ctx('logLevel') ?? 'INFO');
+  if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) throw new Error(`invalid logLevel ${logLevel}`);
+  const allowedOrigins = listContext(ctx('allowedOrigins'), ['*']);
+  const common = { ...(env ? { env } : {}), terminationProtection: stage === 'prod' };
+
+  const stateful = new StatefulStack(app, names.stackName('Stateful'), {
+    ...common,
+    stackName: names.stackName('Stateful'),
+    description: `OneWindow ${stage}: KMS key, DynamoDB tables and S3 buckets`,
+    names,
+    uploadOrigins: allowedOrigins,
+  });
+  const workflow = new WorkflowStack(app, names.stackName('Workflow'), {
+    ...common,
+    stackName: names.stackName('Workflow'),
+    description: `OneWindow ${stage}: case lifecycle state machine and its task functions`,
+    names,
+    dataKey: stateful.dataKey,
+    logLevel,
+  });
+  workflow.addStackDependency(stateful);
+  const api = new ApiStack(app, names.stackName('Api'), {
+    ...common,
+    stackName: names.stackName('Api'),
+    description: `OneWindow ${stage}: Cognito, HTTP API and its functions`,
+    names,
+    dataKey: stateful.dataKey,
+    logLevel,
+    stateMachines: Object.values(workflow.stateMachines),
+    allowedOrigins,
+    throttle: {
+      rateLimit: numberContext(ctx('apiRateLimit'), 500, 'apiRateLimit'),
+      burstLimit: numberContext(ctx('apiBurstLimit'), 1000, 'apiBurstLimit'),
+    },
+  });
+  api.addStackDependency(stateful);
+
+  Tags.of(app).add('project', 'onewindow');
+  Tags.of(app).add('stage', stage);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+
+  return { app, stage, names, stateful, workflow, api };
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  buildApp().app.synth();
+}

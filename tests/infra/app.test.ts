@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app';
+import { repoRoot } from '../../infra/definitions/asl';
+
+const savedEnv = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+beforeEach(() => {
+  delete process.env.CDK_DEFAULT_ACCOUNT;
+  delete process.env.CDK_DEFAULT_REGION;
+});
+afterEach(() => {
+  if (savedEnv.account !== undefined) process.env.CDK_DEFAULT_ACCOUNT = savedEnv.account;
+  if (savedEnv.region !== undefined) process.env.CDK_DEFAULT_REGION = savedEnv.region;
+});
+
+describe('buildApp', () => {
+  it('defaults to stage dev: three stacks named by stage and concern', () => {
+    const { app, stage } = buildApp({ bundle: false });
+    expect(stage).toBe('dev');
+    const stackNames = app.node.children.map((child) => child.node.id).sort();
+    expect(stackNames).toEqual(['OneWindow-dev-Api', 'OneWindow-dev-Stateful', 'OneWindow-dev-Workflow']);
+  });
+
+  it('takes the stage from context, and names the resources after it', () => {
+    const built = buildApp({ bundle: false, context: { stage: 'qa' } });
+    expect(built.stage).toBe('qa');
+    expect(built.stateful.stackName).toBe('OneWindow-qa-Stateful');
+    expect(built.names.table('cases')).toBe('onewindow-qa-cases');
+    expect(built.names.stateMachine('case-lifecycle')).toBe('onewindow-qa-case-lifecycle');
+  });
+
+  it('refuses a stage that cannot be part of a bucket name', () => {
+    expect(() => buildApp({ bundle: false, stage: 'Prod_1' })).toThrow(/invalid stage/);
+    expect(() => buildApp({ bundle: false, stage: 'a-very-long-stage-name' })).toThrow(/invalid stage/);
+  });
+
+  it('is environment-agnostic without CDK_DEFAULT_ACCOUNT/REGION (synth needs no credentials)', () => {
+    const { stateful, api } = buildApp({ bundle: false });
+    expect(stateful.environment).toBe('aws://unknown-account/unknown-region');
+    expect(api.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  it('uses CDK_DEFAULT_ACCOUNT/REGION when the CLI provides them', () => {
+    process.env.CDK_DEFAULT_ACCOUNT = '123456789012';
+    process.env.CDK_DEFAULT_REGION = 'cn-north-1';
+    const { workflow } = buildApp({ bundle: false });
+    expect(workflow.environment).toBe('aws://123456789012/cn-north-1');
+  });
+
+  it('protects the prod stacks from termination, and only them', () => {
+    expect(buildApp({ bundle: false, stage: 'prod' }).stateful.terminationProtection).toBe(true);
+    expect(buildApp({ bundle: false, stage: 'dev' }).stateful.terminationProtection).toBe(false);
+  });
+
+  it('rejects a log level the functions do not know', () => {
+    expect(() => buildApp({ bundle: false, context: { logLevel: 'TRACE' } })).toThrow(/logLevel/);
+  });
+});
+
+describe('CLI entry (cdk.json runs `npx tsx infra/app.ts`)', () => {
+  it('writes a cloud assembly with the three stacks when run directly', () => {
+    const outdir = mkdtempSync(path.join(os.tmpdir(), 'onewindow-cli-'));
+    const result = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), path.join(repoRoot, 'infra/app.ts')],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          CDK_OUTDIR: outdir,
+          CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], stage: 'cli' }),
+        },
+      },
+    );
+    expect(result.stderr).not.toMatch(/Error/);
+    expect(result.status).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    const stacks = Object.entries(manifest.artifacts as Record<string, { type: string }>)
+      .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+      .map(([id]) => id)
+      .sort();
+    expect(stacks).toEqual(['OneWindow-cli-Api', 'OneWindow-cli-Stateful', 'OneWindow-cli-Workflow']);
+    expect(existsSync(path.join(outdir, 'OneWindow-cli-Api.template.json'))).toBe(true);
+  }, 120_000);
+});

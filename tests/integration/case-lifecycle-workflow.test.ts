@@ -1,0 +1,158 @@
+import {
+  DescribeExecutionCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stateMachineDefinitions } from '../../functions/registry';
+import { createClock } from '../../functions/shared/clock';
+import { caseKey, openIndexKeys } from '../../functions/workflow/case-keys';
+import { readAsl, substituteAsl } from '../../infra/definitions/asl';
+import { localFunctionArn, localStateMachineArn } from '../../infra/local/lambda-context';
+import { type LocalStepFunctions, startLocalStepFunctions } from '../../infra/local/stepfunctions';
+import { createTestTables, testDocumentClient } from '../support/aws';
+import { eventually } from '../support/http';
+
+/**
+ * The deployed case-lifecycle ASL, run by the local runner, with the real workflow task handler against
+ * DynamoDB Local: it routes by the stored phase, stores a token per human step, and fails loudly for
+ * what it cannot route.
+ */
+const documents = testDocumentClient();
+const lifecycle = stateMachineDefinitions.find((sm) => sm.id === 'case-lifecycle');
+const machineArn = localStateMachineArn('case-lifecycle');
+let table: string;
+let runner: LocalStepFunctions;
+let sfn: SFNClient;
+
+beforeAll(async () => {
+  table = (await createTestTables()).cases;
+  process.env.CASES_TABLE = table;
+  const { handler } = await import('../../functions/workflow/handler');
+  const functionArn = localFunctionArn('case-workflow');
+  runner = await startLocalStepFunctions({
+    clock: createClock({ speed: 1, originRealMs: 0, originVirtualMs: 0 }),
+    port: 0,
+    lambdaHandlers: { [functionArn]: (event) => handler(event) },
+    stateMachines: [
+      {
+        name: 'case-lifecycle',
+        arn: machineArn,
+        definition: substituteAsl(readAsl(String(lifecycle?.aslFile)), {
+          CaseWorkflowFunctionArn: functionArn,
+        }),
+      },
+    ],
+  });
+  sfn = new SFNClient({
+    endpoint: runner.endpoint,
+    region: 'cn-north-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+});
+
+afterAll(async () => runner?.stop());
+
+const putCase = (caseId: string, phase: string) =>
+  documents.send(
+    new PutCommand({
+      TableName: table,
+      Item: { ...caseKey(caseId), phase, version: 1, ...openIndexKeys(caseId) },
+    }),
+  );
+
+const readCase = async (caseId: string) =>
+  (await documents.send(new GetCommand({ TableName: table, Key: caseKey(caseId), ConsistentRead: true })))
+    .Item;
+
+const setPhase = (caseId: string, phase: string) =>
+  documents.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: caseKey(caseId),
+      UpdateExpression: 'SET phase = :phase ADD version :one',
+      ExpressionAttributeValues: { ':phase': phase, ':one': 1 },
+    }),
+  );
+
+const start = async (caseId: string) =>
+  (
+    await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: machineArn,
+        name: caseId,
+        input: JSON.stringify({ caseId }),
+      }),
+    )
+  ).executionArn as string;
+
+const finished = (executionArn: string) =>
+  eventually(async () => {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return execution.status === 'RUNNING' ? undefined : execution;
+  });
+
+const tokenFor = (caseId: string, phase: string, notToken?: string) =>
+  eventually(async () => {
+    const item = await readCase(caseId);
+    return item?.taskTokenPhase === phase && item.taskToken !== notToken
+      ? (item.taskToken as string)
+      : undefined;
+  });
+
+describe('case lifecycle state machine with the real task handler', () => {
+  it('waits on each human step with a token stored on the case, and ends when the case is closed', async () => {
+    await putCase('C-flow', 'awaiting-receipt');
+    const executionArn = await start('C-flow');
+    const receiptToken = await tokenFor('C-flow', 'awaiting-receipt');
+
+    await setPhase('C-flow', 'awaiting-review');
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: receiptToken, output: '{}' }));
+    const reviewToken = await tokenFor('C-flow', 'awaiting-review', receiptToken);
+    expect(reviewToken).not.toBe(receiptToken);
+
+    // A repeated completion of the step already done is refused and changes nothing.
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: receiptToken, output: '{}' })),
+    ).rejects.toMatchObject({
+      name: 'TaskTimedOut',
+    });
+    expect((await readCase('C-flow'))?.taskToken).toBe(reviewToken);
+
+    await setPhase('C-flow', 'closed');
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: reviewToken, output: '{}' }));
+    expect((await finished(executionArn)).status).toBe('SUCCEEDED');
+  });
+
+  it('starts once per case: a second start of a running case returns the same execution', async () => {
+    await putCase('C-once', 'awaiting-receipt');
+    const first = await start('C-once');
+    expect(await start('C-once')).toBe(first);
+  });
+
+  it('fails with CaseNotFound for a case that does not exist', async () => {
+    const execution = await finished(await start('C-ghost'));
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'CaseNotFound' });
+  });
+
+  it('fails with UnknownPhase rather than looping on a phase it has no route for', async () => {
+    await putCase('C-odd', 'archived-somewhere');
+    const execution = await finished(await start('C-odd'));
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'UnknownPhase' });
+  });
+
+  it('refuses a malformed task input with InvalidTaskInput instead of acting on it', async () => {
+    const { handler } = await import('../../functions/workflow/handler');
+    await expect(
+      handler({ action: 'awaitStep', caseId: 'C-x', phase: 'awaiting-receipt' }),
+    ).rejects.toMatchObject({
+      name: 'InvalidTaskInput',
+      message: expect.stringMatching(/version|taskToken/),
+    });
+    await expect(handler({ action: 'deleteEverything', caseId: 'C-x' })).rejects.toMatchObject({
+      name: 'InvalidTaskInput',
+    });
+  });
+});
