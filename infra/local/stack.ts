@@ -202,9 +202,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         dynamoCaseWorkflowStore(documentClient, names.tables.cases),
         stepFunctionsExecutionStarter(sfnClient, env[caseLifecycle.arnEnvName] as string),
       );
+      const problems = [
+        ...summary.nameTaken.map((caseId) => `${caseId}: execution name already used`),
+        ...summary.failed.map(({ caseId, reason }) => `${caseId}: ${reason}`),
+      ];
       options.onReady?.(
         'workflow',
-        `resumed ${summary.started} open case(s)${summary.failed.length ? `, ${summary.failed.length} failed` : ''}`,
+        `${summary.running} open case(s) running${problems.length ? `; not resumed: ${problems.join(', ')}` : ''}`,
       );
     }
     options.onReady?.('gateway', `${gateway.url} (HTTP API; docs ${gateway.url}/docs)`);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stateMachineDefinitions } from '../../functions/registry';
 import { createClock } from '../../functions/shared/clock';
 import { caseKey, openIndexKeys } from '../../functions/workflow/case-keys';
+import { stepFunctionsExecutionStarter } from '../../functions/workflow/execution-starter';
 import { readAsl, substituteAsl } from '../../infra/definitions/asl';
 import { localFunctionArn, localStateMachineArn } from '../../infra/local/lambda-context';
 import { type LocalStepFunctions, startLocalStepFunctions } from '../../infra/local/stepfunctions';
@@ -130,6 +131,14 @@ describe('case lifecycle state machine with the real task handler', () => {
     await putCase('C-once', 'awaiting-receipt');
     const first = await start('C-once');
     expect(await start('C-once')).toBe(first);
+    const starter = stepFunctionsExecutionStarter(sfn, machineArn);
+    expect(await starter.start('C-once')).toBe('running');
+    await tokenFor('C-once', 'awaiting-receipt');
+  });
+
+  it('reports a case whose execution name is used by an ended execution as name-taken', async () => {
+    await finished(await start('C-ended'));
+    expect(await stepFunctionsExecutionStarter(sfn, machineArn).start('C-ended')).toBe('name-taken');
   });
 
   it('fails with CaseNotFound for a case that does not exist', async () => {
