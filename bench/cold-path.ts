@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { functionDefinitions } from '../functions/registry';
+import { type FunctionDefinition, functionDefinitions } from '../functions/registry';
 import { repoRoot } from '../infra/definitions/asl';
 
 /**
  * Cold path of every Lambda: the minified ESM bundle esbuild makes (as CDK bundles it) and the time a
  * fresh Node process takes to import and initialise it, against a bare bundle that holds only the same
- * SDK clients. Median of several fresh processes each.
+ * SDK clients (those its registry entry implies). Median of several fresh processes each, alternated.
  */
 export interface ColdPathResult {
   function: string;
@@ -21,15 +21,28 @@ export interface ColdPathResult {
   initRatio: number;
 }
 
-const bareSource = `
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-const ddb = new DynamoDBClient({});
-export const clients = [DynamoDBDocumentClient.from(ddb), new S3Client({}), new SFNClient({})];
+/** A bundle holding only the SDK clients a function's registry entry implies, and a trivial handler. */
+function bareSource(fn: FunctionDefinition): string {
+  const lines: string[] = [];
+  const clients: string[] = [];
+  if (Object.keys(fn.tables).length > 0) {
+    lines.push("import { DynamoDBClient } from '@aws-sdk/client-dynamodb';");
+    lines.push("import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';");
+    clients.push('DynamoDBDocumentClient.from(new DynamoDBClient({}))');
+  }
+  if (Object.keys(fn.buckets).length > 0) {
+    lines.push("import { S3Client } from '@aws-sdk/client-s3';");
+    clients.push('new S3Client({})');
+  }
+  if (fn.workflow.length > 0) {
+    lines.push("import { SFNClient } from '@aws-sdk/client-sfn';");
+    clients.push('new SFNClient({})');
+  }
+  return `${lines.join('\n')}
+export const clients = [${clients.join(', ')}];
 export const handler = async () => ({ statusCode: 200, body: '{}' });
 `;
+}
 
 async function bundle(entry: string, outfile: string): Promise<number> {
   await build({
@@ -65,10 +78,6 @@ function initTimes(file: string, runs: number, env: Record<string, string>): num
 
 export async function measureColdPath(runs = 7): Promise<ColdPathResult[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'onewindow-bundles-'));
-  const bareEntry = path.join(repoRoot, 'bench', '.bare-entry.mjs');
-  writeFileSync(bareEntry, bareSource);
-  const bareFile = path.join(dir, 'bare.mjs');
-  const bareBytes = await bundle(bareEntry, bareFile);
   // Configuration the handlers validate at init (values only need to be well-formed).
   const env = {
     AWS_REGION: 'cn-north-1',
@@ -84,12 +93,23 @@ export async function measureColdPath(runs = 7): Promise<ColdPathResult[]> {
     LOG_LEVEL: 'SILENT',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
-  const bareInit = median(initTimes(bareFile, runs, env));
   const results: ColdPathResult[] = [];
   for (const fn of functionDefinitions) {
+    const bareEntry = path.join(repoRoot, 'bench', `.bare-${fn.id}.mjs`);
+    writeFileSync(bareEntry, bareSource(fn));
+    const bareFile = path.join(dir, `bare-${fn.id}.mjs`);
+    const bareBytes = await bundle(bareEntry, bareFile);
+    rmSync(bareEntry);
     const file = path.join(dir, `${fn.id}.mjs`);
     const bundleBytes = await bundle(path.join(repoRoot, fn.entry), file);
-    const init = median(initTimes(file, runs, env));
+    // Alternate the two so that drift on a shared machine affects both alike.
+    const times = { bare: [] as number[], function: [] as number[] };
+    for (let i = 0; i < runs; i++) {
+      times.bare.push(...initTimes(bareFile, 1, env));
+      times.function.push(...initTimes(file, 1, env));
+    }
+    const init = median(times.function);
+    const bareInit = median(times.bare);
     results.push({
       function: fn.id,
       bundleBytes,
@@ -100,5 +120,6 @@ export async function measureColdPath(runs = 7): Promise<ColdPathResult[]> {
       initRatio: init / bareInit,
     });
   }
+  rmSync(dir, { recursive: true, force: true });
   return results;
 }

@@ -53,7 +53,17 @@ function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): P
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 
-async function drive(url: string, headers: Record<string, string>, concurrency: number, requests: number) {
+interface Sample {
+  latencies: number[];
+  seconds: number;
+}
+
+async function drive(
+  url: string,
+  headers: Record<string, string>,
+  concurrency: number,
+  requests: number,
+): Promise<Sample> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -69,11 +79,15 @@ async function drive(url: string, headers: Record<string, string>, concurrency: 
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+function merge(samples: Sample[]) {
+  const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const seconds = samples.reduce((sum, s) => sum + s.seconds, 0);
   return {
-    requests,
-    perSecond: requests / elapsed,
+    requests: latencies.length,
+    perSecond: latencies.length / seconds,
     p50Ms: percentile(latencies, 50),
     p95Ms: percentile(latencies, 95),
     p99Ms: percentile(latencies, 99),
@@ -81,8 +95,8 @@ async function drive(url: string, headers: Record<string, string>, concurrency: 
 }
 
 export async function measureHttpLatency({
-  concurrencies = [1, 10],
-  requests = 2_000,
+  concurrencies = [1, 10, 50],
+  requests = 3_000,
   log = (_line: string): void => undefined,
 } = {}): Promise<LatencyResult[]> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onewindow-bench-'));
@@ -124,13 +138,22 @@ export async function measureHttpLatency({
       },
     ];
     const results: LatencyResult[] = [];
+    const rounds = 3;
     for (const concurrency of concurrencies) {
+      for (const t of targets) await drive(t.url, t.headers, concurrency, 200); // warm-up
+      // Rounds alternate the targets so that drift on a shared machine affects each alike.
+      const samples = new Map<string, Awaited<ReturnType<typeof drive>>[]>();
+      for (let round = 0; round < rounds; round++) {
+        for (const t of targets) {
+          const measured = await drive(t.url, t.headers, concurrency, Math.ceil(requests / rounds));
+          samples.set(t.target, [...(samples.get(t.target) ?? []), measured]);
+        }
+      }
       for (const t of targets) {
-        await drive(t.url, t.headers, concurrency, Math.min(200, requests)); // warm-up
-        const measured = await drive(t.url, t.headers, concurrency, requests);
-        results.push({ target: t.target, concurrency, ...measured });
+        const merged = merge(samples.get(t.target) ?? []);
+        results.push({ target: t.target, concurrency, ...merged });
         log(
-          `  ${t.target} ×${concurrency}: ${measured.perSecond.toFixed(0)}/s p99 ${measured.p99Ms.toFixed(2)} ms`,
+          `  ${t.target} ×${concurrency}: ${merged.perSecond.toFixed(0)}/s p99 ${merged.p99Ms.toFixed(2)} ms`,
         );
       }
     }

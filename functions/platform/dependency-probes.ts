@@ -1,11 +1,13 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { bucketEnvName, bucketIds } from '../../infra/definitions/buckets';
 import { tableEnvName, tableIds } from '../../infra/definitions/tables';
 import { stateMachineDefinitions } from '../registry';
-import { dynamoDb, s3, stepFunctions } from '../shared/clients';
+import { dynamoDb } from '../shared/clients/dynamodb';
+import { s3 } from '../shared/clients/s3';
+import { stepFunctions } from '../shared/clients/step-functions';
 import { parseEnv } from '../shared/env';
 import type { DependencyProbe } from './health';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { roles } from '../domain/principal';
 import { errorResponses } from '../shared/http/openapi-schemas';
 import type { RouteSpec } from '../shared/http/route';

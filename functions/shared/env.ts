@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Reads configuration from the environment once, validated by a zod schema. A missing or bad variable

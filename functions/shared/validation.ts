@@ -1,8 +1,10 @@
-import { type ZodError, type ZodType, z } from 'zod';
+import * as z from 'zod';
+import type { ZodError, ZodType } from 'zod';
+import zhCN from 'zod/v4/locales/zh-CN.js';
 import { type FieldIssue, ValidationError } from './errors';
 
 // Messages of every schema are for people at the window and on the portal: Chinese.
-z.config(z.locales.zhCN());
+z.config(zhCN());
 
 export function fieldIssues(error: ZodError, prefix: string): FieldIssue[] {
   return error.issues.map((issue) => ({

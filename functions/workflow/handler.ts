@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { tableEnvName } from '../../infra/definitions/tables';
-import { documentClient } from '../shared/clients';
+import { documentClient } from '../shared/clients/dynamodb';
 import { clock } from '../shared/clock';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/logger';

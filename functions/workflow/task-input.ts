@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What the case-lifecycle state machine sends to its task handler (see statemachines/case-lifecycle.asl.json). */
 const caseId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/);

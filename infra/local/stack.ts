@@ -195,7 +195,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const { resumeOpenCases } = await import('../../functions/workflow/resume-open-cases');
     const { dynamoCaseWorkflowStore } = await import('../../functions/workflow/case-workflow-store');
     const { stepFunctionsExecutionStarter } = await import('../../functions/workflow/execution-starter');
-    const { documentClient, stepFunctions: sfnClient } = await import('../../functions/shared/clients');
+    const { documentClient } = await import('../../functions/shared/clients/dynamodb');
+    const { stepFunctions: sfnClient } = await import('../../functions/shared/clients/step-functions');
     const caseLifecycle = stateMachineDefinitions.find((sm) => sm.id === 'case-lifecycle');
     if (caseLifecycle) {
       const summary = await resumeOpenCases(

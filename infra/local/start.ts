@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { localDataDir } from './data-dir';
 import { type LocalStack, startLocalStack } from './stack';
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { toApiEvent } from '../../infra/local/gateway/api-event';
 import { createLambdaContext } from '../../infra/local/lambda-context';
 import { forgeRole, startTestIssuer, tamper } from '../support/jwks-server';

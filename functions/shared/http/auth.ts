@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidClaimsError, type Principal, principalFromClaims } from '../../domain/principal';
 import { parseEnv } from '../env';
 import { ServiceUnavailableError, UnauthenticatedError } from '../errors';

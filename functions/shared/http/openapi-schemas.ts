@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ResponseSpec } from './route';
 
 /** The body of every 4xx/5xx response (see errors.ts). */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * An HTTP route as data: the CDK API stack turns it into an HTTP API route, the local gateway matches
