@@ -32,6 +32,7 @@ import { routeKey } from '../../functions/shared/http/route';
 import { AppFunction, type TokenVerification } from '../constructs/app-function';
 import { acknowledgeNag } from '../constructs/nag';
 import { pascalCase, type ResourceNames } from '../constructs/resource-names';
+import { corsPolicy } from '../definitions/cors';
 
 export interface ApiStackProps extends StackProps {
   names: ResourceNames;
@@ -158,16 +159,10 @@ export class ApiStack extends Stack {
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: props.allowedOrigins,
-        allowMethods: [
-          CorsHttpMethod.GET,
-          CorsHttpMethod.POST,
-          CorsHttpMethod.PUT,
-          CorsHttpMethod.PATCH,
-          CorsHttpMethod.DELETE,
-        ],
-        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
-        exposeHeaders: ['x-request-id', 'etag', 'location'],
-        maxAge: Duration.hours(1),
+        allowMethods: corsPolicy.allowMethods.map((method) => CorsHttpMethod[method]),
+        allowHeaders: corsPolicy.allowHeaders,
+        exposeHeaders: corsPolicy.exposeHeaders,
+        maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
       },
     });
     this.stage = new HttpStage(this, 'DefaultStage', {

@@ -132,6 +132,20 @@ describe('local stack over HTTP', () => {
   });
 });
 
+describe('CORS at the local gateway', () => {
+  it('answers a browser preflight itself and marks responses for the calling origin', async () => {
+    const preflight = await fetch(`${stack.url}/me`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://127.0.0.1:5173', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
+    const health = await fetch(`${stack.url}/health`, { headers: { origin: 'http://127.0.0.1:5173' } });
+    expect(health.headers.get('access-control-expose-headers')).toContain('x-request-id');
+  });
+});
+
 describe('restart', () => {
   it('keeps data and resumes an open case from its stored phase', async () => {
     const caseId = 'C-restart-1';

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { internalErrorBody, NotFoundError, PayloadTooLargeError } from '../../../functions/shared/errors';
 import { matchPath } from '../../../functions/shared/http/path-template';
 import { type RouteSpec, routeKey } from '../../../functions/shared/http/route';
+import { corsHeaders } from '../../definitions/cors';
 import { createLambdaContext } from '../lambda-context';
 import { assertPortFree, loopback } from '../ports';
 import { fromApiResult, type IncomingRequest, toApiEvent } from './api-event';
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   functions: GatewayFunction[];
   /** Extra fixed GET resources, e.g. the local issuer's JWKS. */
   staticJson?: Record<string, unknown>;
+  /** Origins allowed by CORS (`*` for any), as the HTTP API's `allowedOrigins` context. */
+  allowedOrigins?: string[];
 }
 
 export interface Gateway {
@@ -76,10 +79,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     fn.routes.map((r) => ({ key: routeKey(r), method: r.method, path: r.path, fn })),
   );
   const fallback = options.functions.find((fn) => fn.defaultRoute);
+  const allowedOrigins = options.allowedOrigins ?? ['*'];
 
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      const origin = req.headers.origin;
+      if (req.method === 'OPTIONS' && origin && req.headers['access-control-request-method']) {
+        // A preflight is answered by the API itself, as the HTTP API does; no function runs.
+        res.writeHead(204, corsHeaders(origin, allowedOrigins, true));
+        return res.end();
+      }
+      for (const [name, value] of Object.entries(corsHeaders(origin, allowedOrigins, false)))
+        res.setHeader(name, value);
       const staticBody = options.staticJson?.[url.pathname];
       if (req.method === 'GET' && staticBody !== undefined) return send(res, 200, staticBody);
 
