@@ -33,6 +33,16 @@ export interface StatefulStackProps extends StackProps {
  * stack is deleted. Built from infra/definitions, the same source the local stack creates its tables
  * and buckets from.
  */
+/** What every bucket of the application shares: private, owner-enforced, TLS 1.2+, versioned, retained. */
+const privateBucketProps = {
+  blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+  objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+  enforceSSL: true,
+  minimumTLSVersion: 1.2,
+  versioned: true,
+  removalPolicy: RemovalPolicy.RETAIN,
+} as const;
+
 export class StatefulStack extends Stack {
   readonly dataKey: Key;
   readonly tables: Record<TableId, Table>;
@@ -99,12 +109,7 @@ export class StatefulStack extends Stack {
     // S1 accepts it without logging of its own because the data buckets log into it.
     this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
       encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...privateBucketProps,
       lifecycleRules: [
         {
           id: 'expire-access-logs',
@@ -132,12 +137,7 @@ export class StatefulStack extends Stack {
           encryption: BucketEncryption.KMS,
           encryptionKey: this.dataKey,
           bucketKeyEnabled: true,
-          blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-          objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-          enforceSSL: true,
-          minimumTLSVersion: 1.2,
-          versioned: true,
-          removalPolicy: RemovalPolicy.RETAIN,
+          ...privateBucketProps,
           serverAccessLogsBucket: this.accessLogsBucket,
           serverAccessLogsPrefix: `${bucketId}/`,
           ...(cors ? { cors } : {}),
