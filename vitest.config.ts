@@ -10,6 +10,9 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more workers only contend with DynamoDB Local's JVM.
     maxWorkers: 2,
-    env: { LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'SILENT',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   },
 });

@@ -1,5 +1,6 @@
 import type { BucketId } from '../infra/definitions/buckets';
 import type { TableId } from '../infra/definitions/tables';
+import { catalogueRoutes } from './catalogue/routes';
 import { platformRoutes } from './platform/routes';
 import type { RouteSpec } from './shared/http/route';
 
@@ -41,8 +42,18 @@ export const functionDefinitions: FunctionDefinition[] = [
     routes: Object.values(platformRoutes),
     defaultRoute: true,
     tables: { cases: 'read', catalogue: 'read', idempotency: 'read' },
-    buckets: { materials: 'read', results: 'read' },
+    buckets: { materials: 'read', results: 'read', catalogue: 'read' },
     workflow: ['describe'],
+    verifiesTokens: true,
+  },
+  {
+    id: 'catalogue',
+    entry: 'functions/catalogue/handler.ts',
+    description: 'Matter catalogue (事项目录): windows, departments, matters, service guides and their files',
+    routes: Object.values(catalogueRoutes),
+    tables: { catalogue: 'readWrite' },
+    buckets: { catalogue: 'readWrite' },
+    workflow: [],
     verifiesTokens: true,
   },
   {

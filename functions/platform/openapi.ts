@@ -1,10 +1,48 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import * as z from 'zod';
 import type { RouteSpec } from '../shared/http/route';
 
 /**
  * The OpenAPI 3.1 document of the API, generated from the same route specs and zod schemas that parse
  * requests, so the document cannot drift from what the handlers accept.
  */
+/**
+ * Path, query and header parameters, described with zod's own JSON Schema output (the input side, so a
+ * cursor that is decoded by a transform shows as the string it is on the wire). Done here rather than by
+ * the generator, which would need every schema created after patching zod with `.openapi()`.
+ */
+type PathParameters = NonNullable<Parameters<OpenAPIRegistry['registerPath']>[0]['parameters']>;
+
+function parameters(object: z.ZodObject | undefined, location: 'path' | 'query' | 'header') {
+  if (!object) return [];
+  const described = Object.entries(object.shape).map(([name, field]) => {
+    const schema = field as z.ZodType;
+    const {
+      $schema: _,
+      description,
+      ...json
+    } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+    return {
+      name,
+      in: location,
+      required: location === 'path' || !schema.safeParse(undefined).success,
+      ...(description ? { description } : {}),
+      schema: json,
+    };
+  });
+  return described;
+}
+
+function parametersOf(request: NonNullable<RouteSpec['request']>): PathParameters {
+  const all = [
+    ...parameters(request.params, 'path'),
+    ...parameters(request.query, 'query'),
+    ...parameters(request.headers, 'header'),
+  ];
+  // zod's JSON Schema (draft 2020-12) is what OpenAPI 3.1 uses for schema objects.
+  return all as unknown as PathParameters;
+}
+
 export function buildOpenApiDocument(routes: RouteSpec[], info: { version: string; serverUrl?: string }) {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', {
@@ -20,12 +58,10 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { version: strin
       method: route.method.toLowerCase() as Lowercase<RouteSpec['method']>,
       path: route.path,
       summary: route.summary,
-      tags: route.tags,
+      tags: [...route.tags],
       ...(route.access === 'authenticated' ? { security: [{ [bearer.name]: [] }] } : {}),
+      parameters: parametersOf(request),
       request: {
-        ...(request.params ? { params: request.params } : {}),
-        ...(request.query ? { query: request.query } : {}),
-        ...(request.headers ? { headers: request.headers } : {}),
         ...(request.body ? { body: { content: { 'application/json': { schema: request.body } } } } : {}),
       },
       responses: Object.fromEntries(

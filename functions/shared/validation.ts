@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import type { ZodError, ZodType } from 'zod';
+import * as z from 'zod';
 import zhCN from 'zod/v4/locales/zh-CN.js';
 import { type FieldIssue, ValidationError } from './errors';
 

@@ -2,7 +2,7 @@
  * The S3 buckets the functions use. The stateful stack builds them (KMS-encrypted, private, versioned)
  * and the local stack creates buckets of the same logical ids in the S3 stand-in.
  */
-export type BucketId = 'materials' | 'results';
+export type BucketId = 'materials' | 'results' | 'catalogue';
 
 export interface BucketDefinition {
   id: BucketId;
@@ -21,6 +21,12 @@ export const bucketDefinitions: Record<BucketId, BucketDefinition> = {
     id: 'results',
     description: 'Result documents (结果文书) and notices',
     browserUploads: false,
+  },
+  catalogue: {
+    id: 'catalogue',
+    description:
+      'Blank forms and samples of the service guides (空白表格、示例样表), served by short-lived URLs',
+    browserUploads: true,
   },
 };
 

@@ -45,8 +45,11 @@ export const tableDefinitions: Record<TableId, TableDefinition> = {
     partitionKey: 'pk',
     sortKey: 'sk',
     globalSecondaryIndexes: [
+      // gsi1: kind lists (all windows, all departments, all matters); gsi2: matters by department;
+      // gsi3: matters by window.
       { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
       { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+      { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     ],
     stream: false,
   },

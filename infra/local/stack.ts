@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { functionDefinitions, stateMachineDefinitions } from '../../functions/registry';
@@ -138,9 +137,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const handlers = new Map<string, unknown>();
     for (const fn of functionDefinitions) {
-      const module = (await import(pathToFileURL(path.join(repoRoot, fn.entry)).href)) as {
-        handler: unknown;
-      };
+      // A plain path, not a file URL: a test runner then loads the handlers through its own module graph,
+      // sharing one instance of each library with the code that imported this module.
+      const module = (await import(path.join(repoRoot, fn.entry))) as { handler: unknown };
       handlers.set(fn.id, module.handler);
     }
 
@@ -191,11 +190,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     }
 
+    const { documentClient } = await import('../../functions/shared/clients/dynamodb');
+    const { dynamoCatalogueStore } = await import('../../functions/catalogue/catalogue-store');
+    const { loadSeedCatalogue } = await import('../../functions/catalogue/seed/load-seed');
+    const { taoshanSeed } = await import('../../functions/catalogue/seed/taoshan-seed');
+    const seed = await loadSeedCatalogue(
+      dynamoCatalogueStore(documentClient, names.tables.catalogue),
+      taoshanSeed,
+      new Date(clock.now()).toISOString(),
+    );
+    options.onReady?.(
+      'catalogue',
+      `${seed.loaded ? 'seeded' : 'kept'} ${seed.windows} windows, ${seed.departments} departments, ${seed.matters} matters (illustrative seed)`,
+    );
+
     // Executions lived in the previous process's memory: start one for each open case again.
     const { resumeOpenCases } = await import('../../functions/workflow/resume-open-cases');
     const { dynamoCaseWorkflowStore } = await import('../../functions/workflow/case-workflow-store');
     const { stepFunctionsExecutionStarter } = await import('../../functions/workflow/execution-starter');
-    const { documentClient } = await import('../../functions/shared/clients/dynamodb');
     const { stepFunctions: sfnClient } = await import('../../functions/shared/clients/step-functions');
     const caseLifecycle = stateMachineDefinitions.find((sm) => sm.id === 'case-lifecycle');
     if (caseLifecycle) {

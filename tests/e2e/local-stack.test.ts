@@ -12,6 +12,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allRoutes } from '../../functions/registry';
 import { caseKey, openIndexKeys } from '../../functions/workflow/case-keys';
 import { openLocalIssuer } from '../../infra/local/issuer';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
@@ -79,6 +80,7 @@ describe('local stack over HTTP', () => {
       'dynamodb:cases',
       'dynamodb:catalogue',
       'dynamodb:idempotency',
+      's3:catalogue',
       's3:materials',
       's3:results',
       'stepfunctions:case-lifecycle',
@@ -100,6 +102,13 @@ describe('local stack over HTTP', () => {
       expect.arrayContaining(['/health', '/openapi.json', '/docs', '/me']),
     );
     expect(body.paths['/me']?.get).toMatchObject({ security: [{ bearerAuth: [] }] });
+    // Every route the API serves is described, with its method.
+    for (const route of allRoutes) {
+      expect(
+        body.paths[route.path]?.[route.method.toLowerCase()],
+        `${route.method} ${route.path}`,
+      ).toBeDefined();
+    }
 
     const docs = await fetch(`${stack.url}/docs`);
     expect(docs.headers.get('content-type')).toMatch(/text\/html/);

@@ -10,4 +10,4 @@ process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
 process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
 process.env.AWS_REGION = 'cn-north-1';
 process.env.S3_FORCE_PATH_STYLE = 'true';
-process.env.LOG_LEVEL = 'SILENT';
+process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'SILENT';

@@ -24,7 +24,7 @@ export interface RouteSpec {
   path: string;
   access: Access;
   summary: string;
-  tags: string[];
+  tags: readonly string[];
   request?: {
     params?: z.ZodObject;
     query?: z.ZodObject;

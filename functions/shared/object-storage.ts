@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+
+/**
+ * Objects uploaded by browsers: a short-lived presigned PUT (content type and length signed in), and
+ * the server-side reading that decides whether an upload counts: its real size, its first bytes (for the
+ * type) and its sha256, streamed so that a large file is never held in memory.
+ */
+export interface UploadUrl {
+  url: string;
+  expiresAt: string;
+  headers: Record<string, string>;
+}
+
+export interface ObjectFacts {
+  size: number;
+  sha256: string;
+  head: Uint8Array;
+}
+
+export class ObjectMissing extends Error {
+  override readonly name = 'ObjectMissing';
+}
+
+export function objectStorage(s3: S3Client, bucket: string, now: () => number) {
+  return {
+    async uploadUrl(
+      key: string,
+      contentType: string,
+      size: number,
+      expiresInSeconds = 300,
+    ): Promise<UploadUrl> {
+      const url = await getSignedUrl(
+        s3,
+        new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, ContentLength: size }),
+        { expiresIn: expiresInSeconds, signableHeaders: new Set(['content-type', 'content-length']) },
+      );
+      return {
+        url,
+        expiresAt: new Date(now() + expiresInSeconds * 1000).toISOString(),
+        headers: { 'content-type': contentType, 'content-length': String(size) },
+      };
+    },
+
+    async downloadUrl(key: string, fileName: string, expiresInSeconds = 300) {
+      const url = await getSignedUrl(
+        s3,
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+        }),
+        { expiresIn: expiresInSeconds },
+      );
+      return { url, expiresAt: new Date(now() + expiresInSeconds * 1000).toISOString() };
+    },
+
+    /** Reads the object once: size, sha256 and its first 512 bytes; stops past `maxBytes`. */
+    async inspect(key: string, maxBytes: number): Promise<ObjectFacts> {
+      let body: AsyncIterable<Uint8Array>;
+      try {
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        body = object.Body as AsyncIterable<Uint8Array>;
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404 || (error as Error).name === 'NoSuchKey') throw new ObjectMissing(key);
+        throw error;
+      }
+      const hash = createHash('sha256');
+      const head: Buffer[] = [];
+      let headBytes = 0;
+      let size = 0;
+      for await (const chunk of body) {
+        size += chunk.byteLength;
+        if (size > maxBytes) break;
+        hash.update(chunk);
+        if (headBytes < 512) {
+          head.push(Buffer.from(chunk.subarray(0, 512 - headBytes)));
+          headBytes += Math.min(chunk.byteLength, 512 - headBytes);
+        }
+      }
+      return { size, sha256: hash.digest('hex'), head: Buffer.concat(head) };
+    },
+  };
+}
+
+export type ObjectStorage = ReturnType<typeof objectStorage>;

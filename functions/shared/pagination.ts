@@ -1,0 +1,36 @@
+import * as z from 'zod';
+
+/**
+ * Cursor pagination over DynamoDB queries: the cursor is the query's LastEvaluatedKey, opaque to clients
+ * (base64url JSON). A cursor that does not decode is a 400 on `query.cursor`, never a 500.
+ */
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z
+    .string()
+    .max(2048)
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      try {
+        const key = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+        if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: '分页游标无效' });
+      return z.NEVER;
+    }),
+});
+
+export const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
+  key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    nextCursor: z
+      .string()
+      .optional()
+      .meta({ description: 'Pass as `cursor` for the next page; absent on the last' }),
+  });
