@@ -166,20 +166,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `${stepFunctions.endpoint} (local runner, ${stateMachineDefinitions.length} state machine(s), clock ×${clock.speed})`,
     );
 
-    const issuer = await openLocalIssuer(options.dataDir);
-    const gateway: Gateway = await startGateway({
-      port,
-      functions: functionDefinitions
-        .filter((fn) => fn.routes.length > 0 || fn.defaultRoute)
-        .map((fn) => ({
-          id: fn.id,
-          routes: fn.routes,
-          defaultRoute: fn.defaultRoute ?? false,
-          handler: handlers.get(fn.id) as ApiHandler,
-        })),
-      staticJson: { [localJwksPath]: issuer.jwks },
-    });
-    stops.push(gateway.stop);
 
     if (options.persistent) {
       const timer = setInterval(() => saveClock(options.dataDir, clock.now()), 5_000);
@@ -224,6 +210,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         `${summary.running} open case(s) running${problems.length ? `; not resumed: ${problems.join(', ')}` : ''}`,
       );
     }
+    // The gateway opens last: its first request finds the catalogue seeded and open cases running.
+    const issuer = await openLocalIssuer(options.dataDir);
+    const gateway: Gateway = await startGateway({
+      port,
+      functions: functionDefinitions
+        .filter((fn) => fn.routes.length > 0 || fn.defaultRoute)
+        .map((fn) => ({
+          id: fn.id,
+          routes: fn.routes,
+          defaultRoute: fn.defaultRoute ?? false,
+          handler: handlers.get(fn.id) as ApiHandler,
+        })),
+      staticJson: { [localJwksPath]: issuer.jwks },
+    });
+    stops.push(gateway.stop);
     options.onReady?.('gateway', `${gateway.url} (HTTP API; docs ${gateway.url}/docs)`);
     return { url: gateway.url, env, stop: stopAll };
   } catch (error) {
