@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { type FunctionDefinition, functionDefinitions } from '../functions/registry';
+import { type FunctionDefinition, functionDefinitions, stateMachineDefinitions } from '../functions/registry';
 import { repoRoot } from '../infra/definitions/asl';
+import { bucketEnvName, bucketIds } from '../infra/definitions/buckets';
+import { tableEnvName, tableIds } from '../infra/definitions/tables';
 
 /**
  * Cold path of every Lambda: the minified ESM bundle esbuild makes (as CDK bundles it) and the time a
@@ -79,14 +81,16 @@ function initTimes(file: string, runs: number, env: Record<string, string>): num
 export async function measureColdPath(runs = 7): Promise<ColdPathResult[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'onewindow-bundles-'));
   // Configuration the handlers validate at init (values only need to be well-formed).
-  const env = {
+  const env: Record<string, string> = {
     AWS_REGION: 'cn-north-1',
-    CASES_TABLE: 't',
-    CATALOGUE_TABLE: 't',
-    IDEMPOTENCY_TABLE: 't',
-    MATERIALS_BUCKET: 'b',
-    RESULTS_BUCKET: 'b',
-    CASE_LIFECYCLE_STATE_MACHINE_ARN: 'arn:aws:states:cn-north-1:000000000000:stateMachine:x',
+    ...Object.fromEntries(tableIds.map((id) => [tableEnvName(id), 't'])),
+    ...Object.fromEntries(bucketIds.map((id) => [bucketEnvName(id), 'b'])),
+    ...Object.fromEntries(
+      stateMachineDefinitions.map((sm) => [
+        sm.arnEnvName,
+        'arn:aws:states:cn-north-1:000000000000:stateMachine:x',
+      ]),
+    ),
     JWT_ISSUER: 'urn:x',
     JWT_AUDIENCE: 'x',
     JWT_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
