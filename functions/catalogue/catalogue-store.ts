@@ -155,6 +155,16 @@ export function dynamoCatalogueStore(client: DynamoDBDocumentClient, tableName: 
           ExpressionAttributeValues: { ':expected': expectedRevision },
         };
 
+  /** The head moves on only from the revision the caller read. */
+  const replaceHead = (head: MatterHead, nextHead: MatterHead) => ({
+    Put: {
+      TableName: tableName,
+      Item: { pk: `MATTER#${head.code}`, sk: 'HEAD', ...headIndexKeys(nextHead), ...nextHead },
+      ConditionExpression: 'revision = :headRevision',
+      ExpressionAttributeValues: { ':headRevision': head.revision },
+    },
+  });
+
   const listKind = <T>(kind: string, limit: number, startKey?: Record<string, unknown>) =>
     query<T>({
       IndexName: 'gsi1',
@@ -359,14 +369,7 @@ export function dynamoCatalogueStore(client: DynamoDBDocumentClient, tableName: 
         revision: head.revision + 1,
       };
       await transact([
-        {
-          Put: {
-            TableName: tableName,
-            Item: { pk: `MATTER#${head.code}`, sk: 'HEAD', ...headIndexKeys(nextHead), ...nextHead },
-            ConditionExpression: 'revision = :headRevision',
-            ExpressionAttributeValues: { ':headRevision': head.revision },
-          },
-        },
+        replaceHead(head, nextHead),
         {
           Put: {
             TableName: tableName,
@@ -404,14 +407,7 @@ export function dynamoCatalogueStore(client: DynamoDBDocumentClient, tableName: 
         publishedBy: audit.by,
       };
       await transact([
-        {
-          Put: {
-            TableName: tableName,
-            Item: { pk: `MATTER#${head.code}`, sk: 'HEAD', ...headIndexKeys(nextHead), ...nextHead },
-            ConditionExpression: 'revision = :headRevision',
-            ExpressionAttributeValues: { ':headRevision': head.revision },
-          },
-        },
+        replaceHead(head, nextHead),
         {
           Put: {
             TableName: tableName,
@@ -427,16 +423,7 @@ export function dynamoCatalogueStore(client: DynamoDBDocumentClient, tableName: 
 
     async assignMatter(head: MatterHead, assignment: WindowAssignment) {
       const nextHead: MatterHead = { ...head, assignment, revision: head.revision + 1 };
-      await transact([
-        {
-          Put: {
-            TableName: tableName,
-            Item: { pk: `MATTER#${head.code}`, sk: 'HEAD', ...headIndexKeys(nextHead), ...nextHead },
-            ConditionExpression: 'revision = :headRevision',
-            ExpressionAttributeValues: { ':headRevision': head.revision },
-          },
-        },
-      ]);
+      await transact([replaceHead(head, nextHead)]);
       return nextHead;
     },
 

@@ -1,28 +1,18 @@
-import * as z from 'zod';
-import { bucketEnvName } from '../../infra/definitions/buckets';
-import { tableEnvName } from '../../infra/definitions/tables';
 import { allRoutes } from '../registry';
 import { documentClient } from '../shared/clients/dynamodb';
 import { s3 } from '../shared/clients/s3';
 import { clock } from '../shared/clock';
-import { parseEnv } from '../shared/env';
 import { createHttpHandler, route } from '../shared/http/handler';
 import { json } from '../shared/http/response';
 import { objectStorage } from '../shared/object-storage';
+import { bucketName, tableName } from '../shared/resources';
 import { dynamoCatalogueStore } from './catalogue-store';
 import { catalogueRoutes as r } from './routes';
 import { catalogueUseCases } from './use-cases';
 
-const env = parseEnv(
-  z.object({
-    [tableEnvName('catalogue')]: z.string().min(1),
-    [bucketEnvName('catalogue')]: z.string().min(1),
-  }),
-) as Record<string, string>;
-
 const catalogue = catalogueUseCases({
-  store: dynamoCatalogueStore(documentClient, env[tableEnvName('catalogue')] as string),
-  files: objectStorage(s3, env[bucketEnvName('catalogue')] as string, clock.now),
+  store: dynamoCatalogueStore(documentClient, tableName('catalogue')),
+  files: objectStorage(s3, bucketName('catalogue'), clock.now),
   now: clock.now,
 });
 

@@ -1,15 +1,12 @@
-import * as z from 'zod';
-import { tableEnvName } from '../../infra/definitions/tables';
 import { documentClient } from '../shared/clients/dynamodb';
 import { clock } from '../shared/clock';
-import { parseEnv } from '../shared/env';
 import { logger } from '../shared/logger';
+import { tableName } from '../shared/resources';
 import { dynamoCaseWorkflowStore } from './case-workflow-store';
 import { invalidTaskInput } from './errors';
 import { workflowTaskInput } from './task-input';
 
-const env = parseEnv(z.object({ [tableEnvName('cases')]: z.string().min(1) })) as Record<string, string>;
-const store = dynamoCaseWorkflowStore(documentClient, env[tableEnvName('cases')] as string);
+const store = dynamoCaseWorkflowStore(documentClient, tableName('cases'));
 
 /**
  * Task states of the case lifecycle. A malformed input fails the execution with InvalidTaskInput

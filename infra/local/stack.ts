@@ -166,7 +166,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `${stepFunctions.endpoint} (local runner, ${stateMachineDefinitions.length} state machine(s), clock ×${clock.speed})`,
     );
 
-
     if (options.persistent) {
       const timer = setInterval(() => saveClock(options.dataDir, clock.now()), 5_000);
       timer.unref();
