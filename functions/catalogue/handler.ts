@@ -43,6 +43,9 @@ export const handler = createHttpHandler(
     route(r.announcement, async ({ params, query }) =>
       json(200, await catalogue.announcement(params.departmentId, query.limit, query.cursor)),
     ),
+    route(r.departmentMatters, async ({ principal, params, query }) =>
+      json(200, await catalogue.departmentMatters(principal, params.departmentId, query.limit, query.cursor)),
+    ),
     route(r.listMatters, async ({ query }) => json(200, await catalogue.listMatters(query))),
     route(r.getMatter, async ({ params, query }) =>
       json(200, await catalogue.serviceGuide(params.code, query.version, undefined)),

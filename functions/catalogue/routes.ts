@@ -157,6 +157,30 @@ export const catalogueRoutes = {
       ...errorResponses(400, 404),
     },
   },
+  departmentMatters: {
+    ...editing,
+    operationId: 'listDepartmentMatters',
+    method: 'GET',
+    path: '/departments/{departmentId}/matters',
+    summary: "All of a department's matters with their drafts, for its own staff",
+    request: { params: departmentParams, query: pageQuery },
+    responses: {
+      200: {
+        description: 'A page of matters',
+        schema: pageOf(
+          z.object({
+            code: matterCode,
+            name: z.string().meta({ description: 'Of the version in effect, else of the draft' }),
+            inEffect: z.object({ version: z.number().int(), validFrom: z.string() }).optional(),
+            scheduled: z.object({ version: z.number().int(), validFrom: z.string() }).optional(),
+            draft: z.object({ version: z.number().int(), revision: z.number().int() }).optional(),
+            window: windowAssignment.optional(),
+          }),
+        ),
+      },
+      ...errorResponses(400, 401, 403),
+    },
+  },
   listMatters: {
     ...publicRead,
     operationId: 'listMatters',

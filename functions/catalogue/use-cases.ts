@@ -212,6 +212,38 @@ export function catalogueUseCases({ store, files, now }: CatalogueDeps) {
       };
     },
 
+    /** Every matter of a department, drafts included: its staff's work list. */
+    async departmentMatters(
+      principal: Principal,
+      departmentId: string,
+      limit: number,
+      cursor?: Record<string, unknown>,
+    ) {
+      requireEditor(principal, departmentId);
+      const page = await store.listMatterHeads({ kind: 'department', departmentId }, limit, cursor);
+      const date = today();
+      const items = await Promise.all(
+        page.items.map(async (head) => {
+          const inEffect = effectiveVersion(head, date);
+          const scheduled = head.scheduled && head.scheduled !== inEffect ? head.scheduled : undefined;
+          const name =
+            inEffect?.name ??
+            (head.draft && (await store.getVersion(head.code, head.draft.version))?.guide.name);
+          return {
+            code: head.code,
+            name: name ?? head.code,
+            ...(inEffect ? { inEffect: { version: inEffect.version, validFrom: inEffect.validFrom } } : {}),
+            ...(scheduled
+              ? { scheduled: { version: scheduled.version, validFrom: scheduled.validFrom } }
+              : {}),
+            ...(head.draft ? { draft: head.draft } : {}),
+            ...(head.assignment ? { window: head.assignment } : {}),
+          };
+        }),
+      );
+      return { items, nextCursor: encodeCursor(page.lastKey) };
+    },
+
     async listMatters(filter: {
       window?: string;
       department?: string;

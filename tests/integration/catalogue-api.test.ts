@@ -214,6 +214,12 @@ describe('editing and publishing a matter', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ version: 1, status: 'draft', revision: 1 });
     expect((await api.call('GET', '/matters/SW-0200')).status).toBe(404);
+    const drafts = await api.call('GET', '/departments/water/matters?limit=100', { token: tokens.water });
+    expect(drafts.body.items.find((m: Json) => m.code === 'SW-0200')).toEqual({
+      code: 'SW-0200',
+      name: waterGuide().name,
+      draft: { version: 1, revision: 1 },
+    });
 
     const v1 = await api.call('POST', '/matters/SW-0200/draft/publish', {
       token: tokens.water,
@@ -266,6 +272,16 @@ describe('editing and publishing a matter', () => {
     expect((await api.call('GET', '/matters/SW-0200?version=2')).body.name).toMatch(/^新版/);
     expect((await api.call('GET', '/matters/SW-0200?version=1')).body.version).toBe(1);
     expect((await api.call('GET', '/matters/SW-0200?version=3')).status).toBe(404);
+
+    // The department's own work list shows what is in effect, what is scheduled and any open draft.
+    const own = await api.call('GET', '/departments/water/matters?limit=100', { token: tokens.water });
+    expect(own.body.items.find((m: Json) => m.code === 'SW-0200')).toMatchObject({
+      inEffect: { version: 1 },
+      scheduled: { version: 2, validFrom: '2099-01-01' },
+    });
+    expect((await api.call('GET', '/departments/water/matters', { token: tokens.education })).status).toBe(
+      403,
+    );
   });
 });
 
