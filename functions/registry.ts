@@ -1,5 +1,6 @@
 import type { BucketId } from '../infra/definitions/buckets';
 import type { TableId } from '../infra/definitions/tables';
+import { calendarRoutes } from './calendar/routes';
 import { catalogueRoutes } from './catalogue/routes';
 import { platformRoutes } from './platform/routes';
 import type { RouteSpec } from './shared/http/route';
@@ -55,6 +56,16 @@ export const functionDefinitions: FunctionDefinition[] = [
     buckets: { catalogue: 'readWrite' },
     workflow: [],
     verifiesTokens: true,
+  },
+  {
+    id: 'calendar',
+    entry: 'functions/calendar/handler.ts',
+    description: 'Working-day calendar (工作日) for the portal',
+    routes: Object.values(calendarRoutes),
+    tables: {},
+    buckets: {},
+    workflow: [],
+    verifiesTokens: false,
   },
   {
     id: 'case-workflow',
