@@ -1,6 +1,7 @@
 import type { BucketId } from '../infra/definitions/buckets';
 import type { TableId } from '../infra/definitions/tables';
 import { calendarRoutes } from './calendar/routes';
+import { caseRoutes } from './cases/routes';
 import { catalogueRoutes } from './catalogue/routes';
 import { platformRoutes } from './platform/routes';
 import type { RouteSpec } from './shared/http/route';
@@ -54,6 +55,16 @@ export const functionDefinitions: FunctionDefinition[] = [
     routes: Object.values(catalogueRoutes),
     tables: { catalogue: 'readWrite' },
     buckets: { catalogue: 'readWrite' },
+    workflow: [],
+    verifiesTokens: true,
+  },
+  {
+    id: 'cases',
+    entry: 'functions/cases/handler.ts',
+    description: 'Intake and acceptance at the front desk (前台综合受理) and the trail (全过程留痕) of cases',
+    routes: Object.values(caseRoutes),
+    tables: { cases: 'readWrite', idempotency: 'readWrite', catalogue: 'read' },
+    buckets: {},
     workflow: [],
     verifiesTokens: true,
   },

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Department, ServiceGuideContent, Window, WindowAssignment } from '../domain/catalogue/model';
 import type { PublishedSnapshot, VersionPointers } from '../domain/catalogue/versions';
+import type { Page } from '../shared/pagination';
 
 /**
  * The catalogue table. Items:
@@ -74,11 +75,6 @@ export interface CatalogueFile {
   size: number;
   sha256?: string;
   confirmedAt?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  lastKey?: Record<string, unknown>;
 }
 
 export class RevisionConflict extends Error {

@@ -34,3 +34,9 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
       .optional()
       .meta({ description: 'Pass as `cursor` for the next page; absent on the last' }),
   });
+
+/** One page of a query: its items and the key to continue from, if there is more. */
+export interface Page<T> {
+  items: T[];
+  lastKey?: Record<string, unknown>;
+}

@@ -1,0 +1,226 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { CaseRecord, CaseStatus } from '../domain/cases/model';
+import type { TrailEvent } from '../domain/cases/trail';
+import type { Page } from '../shared/pagination';
+import { caseKey } from '../workflow/case-keys';
+
+/**
+ * Cases in the cases table. Every change of a case is one transaction: the case at the version the
+ * caller read, and its next trail event (which must not exist yet). A crash leaves either the old case
+ * or the new one with its event; two deciders of one case: exactly one transaction wins.
+ *   CASE#<id> / CASE            the case   gsi1: OWNER#<user> / <createdAt>#<id>   (an applicant's cases)
+ *                                          gsi2: WINDOW#<window>#<status> / <at>#<id> (a window's queue)
+ *                                          gsi3: DEPT#<department>#<status> / <at>#<id> (a department's)
+ *   CASE#<id> / TRAIL#<seq>     a trail event
+ *   CASENO#<number> / CASENO    makes case numbers unique (no counter item: numbers are random)
+ * Idempotency records live in the idempotency table, written in the creating transaction.
+ */
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+
+export class VersionConflict extends Error {
+  override readonly name = 'VersionConflict';
+}
+
+export class IdempotencyKeyUsed extends Error {
+  override readonly name = 'IdempotencyKeyUsed';
+}
+
+export class CaseNumberTaken extends Error {
+  override readonly name = 'CaseNumberTaken';
+}
+
+export interface IdempotencyRecord {
+  id: string;
+  caseId: string;
+  requestHash: string;
+  expiration: number;
+}
+
+const trailSk = (seq: number) => `TRAIL#${String(seq).padStart(6, '0')}`;
+
+function indexKeys(record: CaseRecord): Record<string, string> {
+  const at = record.receivedAt ?? record.createdAt;
+  const sort = `${at}#${record.caseId}`;
+  return {
+    ...(record.ownerId
+      ? { gsi1pk: `OWNER#${record.ownerId}`, gsi1sk: `${record.createdAt}#${record.caseId}` }
+      : {}),
+    gsi2pk: `WINDOW#${record.matter.windowId}#${record.status}`,
+    gsi2sk: sort,
+    ...(record.status === 'draft'
+      ? {}
+      : { gsi3pk: `DEPT#${record.matter.departmentId}#${record.status}`, gsi3sk: sort }),
+  };
+}
+
+const stripKeys = (item: Record<string, unknown>) => {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _a,
+    gsi1sk: _b,
+    gsi2pk: _c,
+    gsi2sk: _d,
+    gsi3pk: _e,
+    gsi3sk: _f,
+    ...rest
+  } = item;
+  return rest;
+};
+
+const reasons = (error: unknown) =>
+  error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code) : [];
+
+export function dynamoCaseStore(
+  client: DynamoDBDocumentClient,
+  tables: { cases: string; idempotency: string },
+) {
+  const casePut = (record: CaseRecord, condition: { expectedVersion?: number }) => ({
+    Put: {
+      TableName: tables.cases,
+      Item: { ...caseKey(record.caseId), ...indexKeys(record), ...record },
+      ...(condition.expectedVersion === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': condition.expectedVersion },
+          }),
+    },
+  });
+  const eventPut = (caseId: string, event: TrailEvent) => ({
+    Put: {
+      TableName: tables.cases,
+      Item: { pk: `CASE#${caseId}`, sk: trailSk(event.seq), caseId, ...event },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  });
+
+  return {
+    async getCase(caseId: string): Promise<CaseRecord | undefined> {
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tables.cases, Key: caseKey(caseId), ConsistentRead: true }),
+      );
+      return Item ? (stripKeys(Item) as unknown as CaseRecord) : undefined;
+    },
+
+    async getIdempotency(id: string): Promise<IdempotencyRecord | undefined> {
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tables.idempotency, Key: { id }, ConsistentRead: true }),
+      );
+      return Item as IdempotencyRecord | undefined;
+    },
+
+    /** A new case with its first trail event and, when given, the idempotency record of the request. */
+    async createCase(record: CaseRecord, event: TrailEvent, idempotency?: IdempotencyRecord) {
+      const items: TransactItems = [casePut(record, {}), eventPut(record.caseId, event)];
+      if (idempotency) {
+        items.push({
+          Put: {
+            TableName: tables.idempotency,
+            Item: idempotency,
+            ConditionExpression: 'attribute_not_exists(id)',
+          },
+        });
+      }
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+      } catch (error) {
+        const codes = reasons(error);
+        // Another request with the same key is being or has been written.
+        if (idempotency && (codes[2] === 'ConditionalCheckFailed' || codes.includes('TransactionConflict'))) {
+          throw new IdempotencyKeyUsed(idempotency.id);
+        }
+        throw error;
+      }
+    },
+
+    /** The case moves from `expectedVersion` to `next` with its trail event; `caseNumber` is claimed if new. */
+    async saveCase(next: CaseRecord, expectedVersion: number, event: TrailEvent, claimCaseNumber?: string) {
+      const items: TransactItems = [casePut(next, { expectedVersion }), eventPut(next.caseId, event)];
+      if (claimCaseNumber) {
+        items.push({
+          Put: {
+            TableName: tables.cases,
+            Item: { pk: `CASENO#${claimCaseNumber}`, sk: 'CASENO', caseId: next.caseId },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+      }
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+      } catch (error) {
+        const codes = reasons(error);
+        if (claimCaseNumber && codes[2] === 'ConditionalCheckFailed' && codes[0] === 'None') {
+          throw new CaseNumberTaken(claimCaseNumber);
+        }
+        if (codes.includes('ConditionalCheckFailed') || codes.includes('TransactionConflict')) {
+          throw new VersionConflict(next.caseId);
+        }
+        throw error;
+      }
+    },
+
+    async trail(caseId: string): Promise<TrailEvent[]> {
+      const events: TrailEvent[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tables.cases,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :trail)',
+            ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':trail': 'TRAIL#' },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const { pk: _pk, sk: _sk, caseId: _id, ...event } = item;
+          events.push(event as TrailEvent);
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return events;
+    },
+
+    /** Newest first: an applicant's cases, or a window's or department's queue in one status. */
+    async listCases(
+      scope:
+        | { kind: 'owner'; ownerId: string }
+        | { kind: 'window'; windowId: string; status: CaseStatus }
+        | { kind: 'department'; departmentId: string; status: CaseStatus },
+      limit: number,
+      startKey?: Record<string, unknown>,
+    ): Promise<Page<CaseRecord>> {
+      const [indexName, keyName, key] =
+        scope.kind === 'owner'
+          ? ['gsi1', 'gsi1pk', `OWNER#${scope.ownerId}`]
+          : scope.kind === 'window'
+            ? ['gsi2', 'gsi2pk', `WINDOW#${scope.windowId}#${scope.status}`]
+            : ['gsi3', 'gsi3pk', `DEPT#${scope.departmentId}#${scope.status}`];
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tables.cases,
+          IndexName: indexName,
+          KeyConditionExpression: `${keyName} = :key`,
+          ExpressionAttributeValues: { ':key': key },
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      return {
+        items: (result.Items ?? []).map((item) => stripKeys(item) as unknown as CaseRecord),
+        ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}),
+      };
+    },
+  };
+}
+
+export type CaseStore = ReturnType<typeof dynamoCaseStore>;

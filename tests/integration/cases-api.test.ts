@@ -1,0 +1,357 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamoCatalogueStore } from '../../functions/catalogue/catalogue-store';
+import { loadSeedCatalogue } from '../../functions/catalogue/seed/load-seed';
+import { taoshanSeed } from '../../functions/catalogue/seed/taoshan-seed';
+import { publishedSchedules } from '../../functions/domain/calendar/schedules';
+import { workingDayCalendar } from '../../functions/domain/calendar/working-days';
+import { shanghaiDate } from '../../functions/domain/calendar-date';
+import { isCaseNumber } from '../../functions/domain/case-number';
+import { creditCodeCheckCharacter } from '../../functions/domain/credit-code';
+import { idNumberCheckCharacter } from '../../functions/domain/id-number';
+import { createTestTables, testDocumentClient } from '../support/aws';
+import { startTestApi, type TestApi } from '../support/test-api';
+
+/**
+ * Intake and acceptance over HTTP: the real gateway and cases handler on DynamoDB Local, with the
+ * illustrative catalogue seeded. JY-0001 (enrolment) is at the dispatched window 1, SW-0001 (water
+ * abstraction) at the entrusted window 2.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies, asserted field by field.
+type Json = Record<string, any>;
+let api: TestApi;
+let casesTable: string;
+const t = {} as Record<
+  'alice' | 'bob' | 'clerk1' | 'clerk2' | 'clerk2b' | 'education' | 'water' | 'admin',
+  string
+>;
+const documents = testDocumentClient();
+
+const idNumber = (body17: string) => `${body17}${idNumberCheckCharacter(body17)}`;
+const person = (overrides: Json = {}) => ({
+  kind: 'person',
+  name: '张小明',
+  idNumber: idNumber('23090420180305123'),
+  phone: '13812345678',
+  ...overrides,
+});
+/** The same number with another check character. */
+const wrongCheck = (id: string) => `${id.slice(0, 17)}${id.endsWith('1') ? '2' : '1'}`;
+const fieldsOf = (body: Json): string[] => (body.error?.details?.fields ?? []).map((f: Json) => f.field);
+const reviewChecksFor = (record: Json) =>
+  record.matter.reviewPoints.map((point: string) => ({ point, passed: true }));
+
+async function submittedCase(matterCode: string, token: string): Promise<Json> {
+  const created = await api.call('POST', '/cases', { token, body: { matterCode, applicant: person() } });
+  expect(created.status).toBe(201);
+  const submitted = await api.call('POST', `/cases/${created.body.caseId}/submit`, {
+    token,
+    body: { version: created.body.version },
+  });
+  expect(submitted.status).toBe(200);
+  return submitted.body;
+}
+
+beforeAll(async () => {
+  const tables = await createTestTables();
+  casesTable = tables.cases;
+  await loadSeedCatalogue(
+    dynamoCatalogueStore(documents, tables.catalogue),
+    taoshanSeed,
+    '2026-11-25T00:00:00Z',
+  );
+  api = await startTestApi(['cases'], {
+    CASES_TABLE: tables.cases,
+    IDEMPOTENCY_TABLE: tables.idempotency,
+    CATALOGUE_TABLE: tables.catalogue,
+  });
+  t.alice = await api.token('applicant', { sub: 'alice' });
+  t.bob = await api.token('applicant', { sub: 'bob' });
+  t.clerk1 = await api.token('clerk', { windowId: 'window-1', sub: 'clerk-1' });
+  t.clerk2 = await api.token('clerk', { windowId: 'window-2', sub: 'clerk-2' });
+  t.clerk2b = await api.token('clerk', { windowId: 'window-2', sub: 'clerk-2b' });
+  t.education = await api.token('reviewer', { departmentId: 'education', sub: 'edu-1' });
+  t.water = await api.token('reviewer', { departmentId: 'water', sub: 'water-1' });
+  t.admin = await api.token('admin', { sub: 'admin-1' });
+});
+
+afterAll(async () => api?.stop());
+
+describe('intake', () => {
+  it('creates a draft pinned to the published matter version, for the applicant on the portal', async () => {
+    const created = await api.call('POST', '/cases', {
+      token: t.alice,
+      body: { matterCode: 'SW-0001', applicant: person() },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      status: 'draft',
+      version: 1,
+      channel: 'online',
+      ownerId: 'alice',
+      matter: {
+        code: 'SW-0001',
+        version: 1,
+        windowId: 'window-2',
+        departmentId: 'water',
+        staffingMode: 'entrusted',
+      },
+      applicant: { idNumber: person().idNumber },
+    });
+    expect(created.body.matter.reviewPoints.length).toBeGreaterThan(0);
+  });
+
+  it('refuses invalid ID numbers and credit codes with 400 naming the field', async () => {
+    const badId = await api.call('POST', '/cases', {
+      token: t.alice,
+      body: { matterCode: 'SW-0001', applicant: person({ idNumber: wrongCheck(person().idNumber) }) },
+    });
+    expect(badId.status).toBe(400);
+    expect(fieldsOf(badId.body)).toEqual(['body.applicant.idNumber']);
+    const body17 = '91230904MA1B2C3D4';
+    const good = `${body17}${creditCodeCheckCharacter(body17)}`;
+    const badCode = await api.call('POST', '/cases', {
+      token: t.alice,
+      body: {
+        matterCode: 'SW-0001',
+        applicant: {
+          kind: 'enterprise',
+          name: '七台河某公司',
+          creditCode: `${good.slice(0, 17)}0`,
+          contactName: '李四',
+          phone: '13900001111',
+        },
+      },
+    });
+    expect(fieldsOf(badCode.body)).toEqual(['body.applicant.creditCode']);
+    const unknownMatter = await api.call('POST', '/cases', {
+      token: t.alice,
+      body: { matterCode: 'XX-0000', applicant: person() },
+    });
+    expect(fieldsOf(unknownMatter.body)).toEqual(['body.matterCode']);
+  });
+
+  it('turns 50 concurrent identical submissions with one Idempotency-Key into one case', async () => {
+    const body = { matterCode: 'JY-0001', applicant: person({ name: '王小红' }) };
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        api.call('POST', '/cases', {
+          token: t.bob,
+          body,
+          headers: { 'idempotency-key': 'enrol-2026-bob-0001' },
+        }),
+      ),
+    );
+    expect(responses.every((r) => r.status === 200 || r.status === 201)).toBe(true);
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(new Set(responses.map((r) => r.body.caseId)).size).toBe(1);
+    const mine = await api.call('GET', '/cases?limit=100', { token: t.bob });
+    expect(mine.body.items.filter((c: Json) => c.applicant.name === '王小红')).toHaveLength(1);
+
+    const reused = await api.call('POST', '/cases', {
+      token: t.bob,
+      body: { ...body, applicant: person({ name: '别人' }) },
+      headers: { 'idempotency-key': 'enrol-2026-bob-0001' },
+    });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('lets a clerk start a counter case only for a matter of their own window', async () => {
+    const counter = await api.call('POST', '/cases', {
+      token: t.clerk2,
+      body: { matterCode: 'SW-0001', applicant: person() },
+    });
+    expect(counter.status).toBe(201);
+    expect(counter.body).toMatchObject({ channel: 'counter', createdBy: { role: 'clerk' } });
+    expect(counter.body.ownerId).toBeUndefined();
+    const elsewhere = await api.call('POST', '/cases', {
+      token: t.clerk2,
+      body: { matterCode: 'JY-0001', applicant: person() },
+    });
+    expect(elsewhere.status).toBe(403);
+    expect(
+      (
+        await api.call('POST', '/cases', {
+          token: t.water,
+          body: { matterCode: 'SW-0001', applicant: person() },
+        })
+      ).status,
+    ).toBe(403);
+  });
+
+  it('numbers a case at receipt and freezes it for its owner', async () => {
+    const record = await submittedCase('SW-0001', t.alice);
+    expect(record.status).toBe('submitted');
+    expect(isCaseNumber(record.caseNumber)).toBe(true);
+    expect(record.receivedAt).toBeTruthy();
+    const edit = await api.call('PUT', `/cases/${record.caseId}/draft`, {
+      token: t.alice,
+      body: { version: record.version, applicant: person({ name: '改名' }) },
+    });
+    expect(edit.status).toBe(409);
+    expect(edit.body.error.code).toBe('INVALID_CASE_STATUS');
+  });
+});
+
+describe('who may see a case', () => {
+  it('hides cases from other applicants and other windows (404) and masks personal data for the centre', async () => {
+    const record = await submittedCase('SW-0001', t.alice);
+    for (const token of [t.bob, t.clerk1, t.education]) {
+      expect((await api.call('GET', `/cases/${record.caseId}`, { token })).status).toBe(404);
+    }
+    const byClerk = await api.call('GET', `/cases/${record.caseId}`, { token: t.clerk2 });
+    expect(byClerk.body.applicant.idNumber).toBe(person().idNumber);
+    const byAdmin = await api.call('GET', `/cases/${record.caseId}`, { token: t.admin });
+    expect(byAdmin.status).toBe(200);
+    expect(byAdmin.body.applicant).toMatchObject({ name: '张**', phone: '138****5678' });
+    expect(byAdmin.body.applicant.idNumber).toMatch(/^2309\*{10}.{4}$/);
+  });
+
+  it("lists a window's queue newest first and an applicant's own cases", async () => {
+    const older = await submittedCase('SW-0001', t.alice);
+    const newer = await submittedCase('SW-0001', t.bob);
+    const queue = await api.call('GET', '/cases?status=submitted&limit=100', { token: t.clerk2 });
+    const ids = queue.body.items.map((c: Json) => c.caseId);
+    expect(ids.indexOf(newer.caseId)).toBeLessThan(ids.indexOf(older.caseId));
+    expect(
+      queue.body.items.every((c: Json) => c.matter.windowId === 'window-2' && c.status === 'submitted'),
+    ).toBe(true);
+    const mine = await api.call('GET', '/cases?limit=100', { token: t.bob });
+    expect(mine.body.items.every((c: Json) => c.ownerId === 'bob')).toBe(true);
+  });
+});
+
+describe('acceptance decisions', () => {
+  it('accepts with every review point checked: a notice and the promised date in working days', async () => {
+    const record = await submittedCase('SW-0001', t.alice);
+    const unchecked = await api.call('POST', `/cases/${record.caseId}/accept`, {
+      token: t.clerk2,
+      body: { version: record.version, reviewChecks: [] },
+    });
+    expect(unchecked.status).toBe(400);
+    const accepted = await api.call('POST', `/cases/${record.caseId}/accept`, {
+      token: t.clerk2,
+      body: { version: record.version, reviewChecks: reviewChecksFor(record) },
+    });
+    expect(accepted.status).toBe(200);
+    const calendar = workingDayCalendar(publishedSchedules());
+    const today = shanghaiDate(Date.now());
+    expect(accepted.body).toMatchObject({
+      status: 'accepted',
+      acceptance: {
+        noticeNumber: `SL${record.caseNumber}`,
+        promisedCompletionDate: calendar.addWorkingDays(today, record.matter.promisedDays).date,
+        statutoryCompletionDate: calendar.addWorkingDays(today, record.matter.statutoryDays).date,
+      },
+    });
+    expect(accepted.body.notices).toEqual([
+      expect.objectContaining({ type: 'acceptance', number: `SL${record.caseNumber}`, date: today }),
+    ]);
+  });
+
+  it('lets exactly one of two clerks deciding at once win; the other gets 409', async () => {
+    const record = await submittedCase('SW-0001', t.alice);
+    const [a, b] = await Promise.all(
+      [t.clerk2, t.clerk2b].map((token) =>
+        api.call('POST', `/cases/${record.caseId}/accept`, {
+          token,
+          body: { version: record.version, reviewChecks: reviewChecksFor(record) },
+        }),
+      ),
+    );
+    expect([a?.status, b?.status].sort()).toEqual([200, 409]);
+    const trail = await api.call('GET', `/cases/${record.caseId}/trail`, { token: t.clerk2 });
+    expect(trail.body.items.filter((e: Json) => e.action === 'accept')).toHaveLength(1);
+  });
+
+  it('rejects with reason and legal basis and a rejection notice', async () => {
+    const record = await submittedCase('SW-0001', t.alice);
+    const missing = await api.call('POST', `/cases/${record.caseId}/reject`, {
+      token: t.clerk2,
+      body: { version: record.version, reason: '' },
+    });
+    expect(fieldsOf(missing.body).sort()).toEqual(['body.legalBasis', 'body.reason']);
+    const rejected = await api.call('POST', `/cases/${record.caseId}/reject`, {
+      token: t.clerk2,
+      body: {
+        version: record.version,
+        reason: '申请事项不属于本机关职权范围',
+        legalBasis: '《中华人民共和国行政许可法》第三十二条',
+      },
+    });
+    expect(rejected.body).toMatchObject({
+      status: 'rejected',
+      rejection: { noticeNumber: `BSL${record.caseNumber}` },
+    });
+    expect(rejected.body.notices[0].content.remedies).toMatch(/行政复议/);
+  });
+
+  it("lets a department's staff decide at a dispatched window only", async () => {
+    const enrolment = await submittedCase('JY-0001', t.alice);
+    const byEducation = await api.call('POST', `/cases/${enrolment.caseId}/accept`, {
+      token: t.education,
+      body: { version: enrolment.version, reviewChecks: reviewChecksFor(enrolment) },
+    });
+    expect(byEducation.status).toBe(200);
+    const water = await submittedCase('SW-0001', t.alice);
+    const byWater = await api.call('POST', `/cases/${water.caseId}/accept`, {
+      token: t.water,
+      body: { version: water.version, reviewChecks: reviewChecksFor(water) },
+    });
+    expect(byWater.status).toBe(403);
+  });
+});
+
+describe('the trail', () => {
+  it('records every change with old and new values, verifies, and detects a changed event', async () => {
+    const record = await submittedCase('SW-0001', t.alice);
+    await api.call('POST', `/cases/${record.caseId}/accept`, {
+      token: t.clerk2,
+      body: { version: record.version, reviewChecks: reviewChecksFor(record) },
+    });
+    const trail = await api.call('GET', `/cases/${record.caseId}/trail`, { token: t.alice });
+    expect(trail.body.items.map((e: Json) => e.action)).toEqual(['create', 'submit', 'accept']);
+    const accept = trail.body.items[2];
+    expect(accept).toMatchObject({
+      actor: { userId: 'clerk-2', role: 'clerk', windowId: 'window-2' },
+      channel: 'online',
+    });
+    expect(accept.changes).toEqual(
+      expect.arrayContaining([
+        { field: 'status', old: 'submitted', new: 'accepted' },
+        { field: 'version', old: 2, new: 3 },
+      ]),
+    );
+    expect(
+      (await api.call('GET', `/cases/${record.caseId}/trail/verify`, { token: t.clerk2 })).body,
+    ).toMatchObject({
+      valid: true,
+      events: 3,
+    });
+
+    // Someone edits the stored submit event behind the API's back.
+    await documents.send(
+      new UpdateCommand({
+        TableName: casesTable,
+        Key: { pk: `CASE#${record.caseId}`, sk: 'TRAIL#000002' },
+        UpdateExpression: 'SET #at = :at',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':at': '2020-01-01T00:00:00.000Z' },
+      }),
+    );
+    expect(
+      (await api.call('GET', `/cases/${record.caseId}/trail/verify`, { token: t.clerk2 })).body,
+    ).toMatchObject({
+      valid: false,
+      brokenAt: 2,
+    });
+  });
+
+  it('masks personal values in the trail for the centre admin', async () => {
+    const record = await submittedCase('SW-0001', t.alice);
+    const trail = await api.call('GET', `/cases/${record.caseId}/trail`, { token: t.admin });
+    const created = trail.body.items[0].changes.find((c: Json) => c.field === 'applicant.idNumber');
+    expect(created).toEqual({ field: 'applicant.idNumber', new: '***' });
+  });
+});
