@@ -64,7 +64,7 @@ export const functionDefinitions: FunctionDefinition[] = [
     description: 'Intake and acceptance at the front desk (前台综合受理) and the trail (全过程留痕) of cases',
     routes: Object.values(caseRoutes),
     tables: { cases: 'readWrite', idempotency: 'readWrite', catalogue: 'read' },
-    buckets: {},
+    buckets: { materials: 'readWrite' },
     workflow: [],
     verifiesTokens: true,
   },

@@ -2,11 +2,12 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { CaseRecord, CaseStatus } from '../domain/cases/model';
+import type { CaseRecord, CaseStatus, MaterialContentType } from '../domain/cases/model';
 import type { TrailEvent } from '../domain/cases/trail';
 import type { Page } from '../shared/pagination';
 import { caseKey } from '../workflow/case-keys';
@@ -34,6 +35,15 @@ export class IdempotencyKeyUsed extends Error {
 
 export class CaseNumberTaken extends Error {
   override readonly name = 'CaseNumberTaken';
+}
+
+export interface MaterialUpload {
+  uploadId: string;
+  materialId: string;
+  key: string;
+  fileName: string;
+  contentType: MaterialContentType;
+  size: number;
 }
 
 export interface IdempotencyRecord {
@@ -167,6 +177,29 @@ export function dynamoCaseStore(
       }
     },
 
+    /** A requested upload of a material: what the uploader declared, until it is confirmed. */
+    async putUpload(caseId: string, upload: MaterialUpload) {
+      await client.send(
+        new PutCommand({
+          TableName: tables.cases,
+          Item: { pk: `CASE#${caseId}`, sk: `UPLOAD#${upload.uploadId}`, ...upload },
+        }),
+      );
+    },
+
+    async getUpload(caseId: string, uploadId: string): Promise<MaterialUpload | undefined> {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tables.cases,
+          Key: { pk: `CASE#${caseId}`, sk: `UPLOAD#${uploadId}` },
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item) return undefined;
+      const { pk: _pk, sk: _sk, ...upload } = Item;
+      return upload as MaterialUpload;
+    },
+
     async trail(caseId: string): Promise<TrailEvent[]> {
       const events: TrailEvent[] = [];
       let startKey: Record<string, unknown> | undefined;
@@ -197,6 +230,7 @@ export function dynamoCaseStore(
         | { kind: 'department'; departmentId: string; status: CaseStatus },
       limit: number,
       startKey?: Record<string, unknown>,
+      oldestFirst = false,
     ): Promise<Page<CaseRecord>> {
       const [indexName, keyName, key] =
         scope.kind === 'owner'
@@ -210,7 +244,7 @@ export function dynamoCaseStore(
           IndexName: indexName,
           KeyConditionExpression: `${keyName} = :key`,
           ExpressionAttributeValues: { ':key': key },
-          ScanIndexForward: false,
+          ScanIndexForward: oldestFirst,
           Limit: limit,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),

@@ -3,6 +3,8 @@ import {
   applicantSchema,
   caseChannels,
   caseStatuses,
+  materialContentTypes,
+  maxMaterialBytes,
   pinnedMatter,
   reviewCheck,
 } from '../domain/cases/model';
@@ -18,10 +20,14 @@ const version = z
   .min(1)
   .meta({ description: 'The version you read; a stale one is answered 409' });
 const caseParams = z.object({ caseId: z.uuid() });
+const materialParams = z.object({
+  caseId: z.uuid(),
+  materialId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/),
+});
 
 const notice = z.object({
   number: z.string(),
-  type: z.enum(['acceptance', 'rejection']),
+  type: z.enum(['acceptance', 'rejection', 'supplement', 'deferrable-acceptance']),
   date: z.string(),
   content: z.record(z.string(), z.unknown()),
 });
@@ -61,6 +67,15 @@ export const caseView = z
         legalBasis: z.string(),
       })
       .optional(),
+    supplementRounds: z.number().int(),
+    acceptanceDueDate: z.string().optional(),
+    deemedAccepted: z
+      .boolean()
+      .meta({ description: '§32: past the acceptance deadline with no decision or notice' }),
+    materials: z.record(z.string(), z.record(z.string(), z.unknown())),
+    deferrals: z.record(z.string(), z.unknown()).optional(),
+    supplementRequest: z.record(z.string(), z.unknown()).optional(),
+    instantDecision: z.record(z.string(), z.unknown()).optional(),
     notices: z.array(notice),
   })
   .meta({ id: 'Case' });
@@ -168,7 +183,33 @@ export const caseRoutes = {
     path: '/cases/{caseId}/accept',
     summary:
       'Accept (受理): every review point checked and passed; an acceptance notice and the promised date',
-    request: { params: caseParams, body: z.object({ version, reviewChecks: z.array(reviewCheck).max(50) }) },
+    request: {
+      params: caseParams,
+      body: z.object({
+        version,
+        reviewChecks: z.array(reviewCheck).max(50),
+        deferred: z
+          .object({
+            items: z
+              .array(z.object({ materialId: z.string().min(1), dueDate: z.iso.date() }))
+              .min(1)
+              .max(20),
+            commitment: z.object({
+              statement: z.string().trim().min(4).max(1000),
+              signedBy: z.string().trim().min(1).max(50),
+            }),
+          })
+          .optional()
+          .meta({
+            description:
+              '容缺受理: deferrable materials that may follow by their due date, on a signed commitment',
+          }),
+        instantDecision: z
+          .object({ outcome: z.enum(['approve', 'deny']), note: z.string().trim().min(1).max(500) })
+          .optional()
+          .meta({ description: '即办件: the decision taken at the counter in the same visit' }),
+      }),
+    },
     responses: {
       200: { description: 'The case', schema: caseView },
       ...errorResponses(400, 401, 403, 404, 409),
@@ -191,6 +232,108 @@ export const caseRoutes = {
     responses: {
       200: { description: 'The case', schema: caseView },
       ...errorResponses(400, 401, 403, 404, 409),
+    },
+  },
+  requestSupplement: {
+    ...cases,
+    operationId: 'requestSupplement',
+    method: 'POST',
+    path: '/cases/{caseId}/request-supplement',
+    summary: 'Request a supplement (补正): every deficiency at once in a one-time notice (一次性告知)',
+    request: {
+      params: caseParams,
+      body: z.object({
+        version,
+        items: z
+          .array(z.object({ materialId: z.string().min(1), problem: z.string().trim().min(2).max(300) }))
+          .min(1)
+          .max(50),
+      }),
+    },
+    responses: {
+      200: { description: 'The case', schema: caseView },
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  },
+  resubmit: {
+    ...cases,
+    operationId: 'resubmitCase',
+    method: 'POST',
+    path: '/cases/{caseId}/resubmit',
+    summary: 'Resubmit after a supplement request',
+    request: { params: caseParams, body: z.object({ version }) },
+    responses: {
+      200: { description: 'The case', schema: caseView },
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  },
+  requestMaterialUpload: {
+    ...cases,
+    operationId: 'requestMaterialUpload',
+    method: 'POST',
+    path: '/cases/{caseId}/materials/{materialId}/uploads',
+    summary: 'A short-lived upload URL for one material (PDF, JPEG, PNG, OFD; ≤ 20 MiB)',
+    request: {
+      params: materialParams,
+      body: z.object({
+        fileName: z.string().trim().min(1).max(120),
+        contentType: z.enum(materialContentTypes),
+        size: z.number().int().min(1).max(maxMaterialBytes),
+      }),
+    },
+    responses: {
+      201: {
+        description: 'PUT the file to `upload.url` with `upload.headers`, then confirm it',
+        schema: z.object({
+          uploadId: z.uuid(),
+          upload: z.object({
+            url: z.string(),
+            expiresAt: z.string(),
+            headers: z.record(z.string(), z.string()),
+          }),
+        }),
+      },
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  },
+  confirmMaterial: {
+    ...cases,
+    operationId: 'confirmMaterial',
+    method: 'POST',
+    path: '/cases/{caseId}/materials/{materialId}/confirm',
+    summary: 'Count an upload: the server checks its size, its type by magic bytes and its sha256',
+    request: {
+      params: materialParams,
+      body: z.object({ version, uploadId: z.uuid(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+    },
+    responses: {
+      200: { description: 'The case', schema: caseView },
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  },
+  checkPaperOriginal: {
+    ...cases,
+    operationId: 'checkPaperOriginal',
+    method: 'POST',
+    path: '/cases/{caseId}/materials/{materialId}/paper-check',
+    summary: 'Record that the clerk saw the paper original at the counter',
+    request: { params: materialParams, body: z.object({ version }) },
+    responses: {
+      200: { description: 'The case', schema: caseView },
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  },
+  overdueAcceptance: {
+    ...cases,
+    operationId: 'listOverdueAcceptance',
+    method: 'GET',
+    path: '/departments/{departmentId}/overdue-acceptance',
+    summary:
+      "A department's cases past the 5 working days of §32 with no decision or notice: deemed accepted (centre admin)",
+    request: { params: z.object({ departmentId: idSchema }), query: pageQuery },
+    responses: {
+      200: { description: 'Oldest first', schema: pageOf(caseView) },
+      ...errorResponses(400, 401, 403),
     },
   },
   trail: {

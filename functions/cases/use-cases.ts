@@ -3,14 +3,23 @@ import type { CatalogueStore } from '../catalogue/catalogue-store';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
 import { shanghaiDate } from '../domain/calendar-date';
 import { caseNumberFor } from '../domain/case-number';
-import { mayDecideAcceptance, mayEditDraft, mayRead, maySeePersonalData } from '../domain/cases/access';
-import type {
-  Applicant,
-  CaseChannel,
-  CaseRecord,
-  CaseStatus,
-  PinnedMatter,
-  ReviewCheck,
+import { type AcceptanceInput, acceptanceIssues } from '../domain/cases/acceptance';
+import {
+  mayDecideAcceptance,
+  mayEditDraft,
+  mayProvideMaterials,
+  mayRead,
+  maySeePersonalData,
+} from '../domain/cases/access';
+import {
+  type Applicant,
+  type CaseChannel,
+  type CaseMaterial,
+  type CaseRecord,
+  type CaseStatus,
+  type MaterialContentType,
+  maxMaterialBytes,
+  type PinnedMatter,
 } from '../domain/cases/model';
 import {
   canonicalJson,
@@ -21,9 +30,17 @@ import {
   verifyChain,
 } from '../domain/cases/trail';
 import { effectiveVersion } from '../domain/catalogue/versions';
+import { detectFileType } from '../domain/file-type';
 import { maskIdNumber, maskName, maskPhone } from '../domain/masking';
 import { hasRole, type Principal, type Role } from '../domain/principal';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import {
+  ConflictError,
+  type FieldIssue,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../shared/errors';
+import { type ObjectFacts, ObjectMissing, type ObjectStorage } from '../shared/object-storage';
 import { encodeCursor } from '../shared/pagination';
 import { CaseNumberTaken, type CaseStore, IdempotencyKeyUsed, VersionConflict } from './case-store';
 
@@ -35,6 +52,8 @@ export interface CaseDeps {
   cases: CaseStore;
   catalogue: Pick<CatalogueStore, 'getHead' | 'getVersion'>;
   calendar: WorkingDayCalendar;
+  /** The materials bucket. */
+  files: ObjectStorage;
   now: () => number;
 }
 
@@ -63,13 +82,36 @@ function maskApplicant(applicant: Applicant): Applicant {
 
 const personalFields = /^applicant\.(idNumber|phone|name|contactName)$/;
 
-export function caseUseCases({ cases, catalogue, calendar, now }: CaseDeps) {
+export function caseUseCases({ cases, catalogue, calendar, files, now }: CaseDeps) {
   const nowIso = () => new Date(now()).toISOString();
+  const today = () => shanghaiDate(now());
+  /** §32: 5 working days from receipt to decide or to tell every deficiency at once. */
+  const acceptanceDeadline = () => calendar.addWorkingDays(today(), 5).date;
 
-  const view = (principal: Principal, record: CaseRecord): CaseRecord =>
-    maySeePersonalData(principal, record)
+  const view = (principal: Principal, record: CaseRecord) => {
+    // §32: past the acceptance deadline with neither decision nor notice, the application counts as accepted.
+    const deemedAccepted =
+      record.status === 'submitted' &&
+      record.acceptanceDueDate !== undefined &&
+      record.acceptanceDueDate < today();
+    const shown = maySeePersonalData(principal, record)
       ? record
       : { ...record, applicant: maskApplicant(record.applicant) };
+    return { ...shown, deemedAccepted };
+  };
+
+  /** Materials may be provided before receipt, while a supplement is asked for, and for deferred ones. */
+  const assertMayProvide = (principal: Principal, record: CaseRecord, materialId: string) => {
+    if (!mayProvideMaterials(principal, record)) throw new ForbiddenError('只有申请人或受理窗口可以提交材料');
+    if (!record.materials[materialId]) {
+      throw new NotFoundError('该事项没有这项材料', 'MATERIAL_NOT_FOUND', { materialId });
+    }
+    const deferred =
+      record.status === 'accepted' && record.deferrals?.items.some((d) => d.materialId === materialId);
+    if (!['draft', 'supplement-requested'].includes(record.status) && !deferred) {
+      throw wrongStatus(record.status, '提交材料');
+    }
+  };
 
   const readable = async (principal: Principal, caseId: string) => {
     const record = await cases.getCase(caseId);
@@ -137,6 +179,13 @@ export function caseUseCases({ cases, catalogue, calendar, now }: CaseDeps) {
       promisedDays: version.guide.promisedLimit.value,
       statutoryDays: version.guide.statutoryLimit.value,
       reviewPoints: version.guide.reviewPoints,
+      materials: version.guide.materials.map((m) => ({
+        id: m.id,
+        name: m.name,
+        required: m.required,
+        deferrable: m.deferrable,
+        keyMaterial: m.keyMaterial,
+      })),
     };
   };
 
@@ -188,6 +237,8 @@ export function caseUseCases({ cases, catalogue, calendar, now }: CaseDeps) {
         ...(asApplicant ? { ownerId: principal.userId } : {}),
         createdBy: { userId: principal.userId, role: asApplicant ? 'applicant' : 'clerk' },
         createdAt: at,
+        supplementRounds: 0,
+        materials: Object.fromEntries(matter.materials.map((m) => [m.id, { status: 'missing' as const }])),
         notices: [],
       };
       const event = chainEvent(
@@ -252,6 +303,7 @@ export function caseUseCases({ cases, catalogue, calendar, now }: CaseDeps) {
           status: 'submitted',
           caseNumber,
           receivedAt: nowIso(),
+          acceptanceDueDate: acceptanceDeadline(),
           version: version + 1,
         };
         try {
@@ -272,60 +324,86 @@ export function caseUseCases({ cases, catalogue, calendar, now }: CaseDeps) {
       }
     },
 
-    /** 受理: an acceptance notice with its own number; the promised completion date in working days. */
-    async accept(principal: Principal, caseId: string, version: number, reviewChecks: ReviewCheck[]) {
+    /**
+     * 受理: every review point checked and passed, every required material provided or, for a deferrable
+     * one, deferred (容缺) on the applicant's commitment with a due date no later than the promised date.
+     * An instant matter (即办件) is decided in the same step. The notice has its own number.
+     */
+    async accept(principal: Principal, caseId: string, decision: AcceptanceInput) {
       const record = await readable(principal, caseId);
-      if (!mayDecideAcceptance(principal, record))
+      if (!mayDecideAcceptance(principal, record)) {
         throw new ForbiddenError('只有受理该事项的窗口人员可以作出受理决定');
-      if (record.status !== 'submitted') throw wrongStatus(record.status, '受理');
-      if (record.version !== version) throw versionConflict();
-      const unchecked = record.matter.reviewPoints.filter(
-        (point) => !reviewChecks.some((c) => c.point === point),
-      );
-      const failed = reviewChecks.filter((c) => !c.passed);
-      if (unchecked.length > 0 || failed.length > 0) {
-        throw new ValidationError('受理前须逐项核对审查要点且全部通过;不通过的请一次性告知补正或不予受理', [
-          ...unchecked.map((point) => ({ field: 'body.reviewChecks', message: `未核对: ${point}` })),
-          ...failed.map((c) => ({ field: 'body.reviewChecks', message: `未通过: ${c.point}` })),
-        ]);
       }
-      const today = shanghaiDate(now());
+      if (record.status !== 'submitted') throw wrongStatus(record.status, '受理');
+      if (record.version !== decision.version) throw versionConflict();
+      const date = today();
       const promised =
         record.matter.promisedDays > 0
-          ? calendar.addWorkingDays(today, record.matter.promisedDays)
-          : { date: today, provisional: false };
+          ? calendar.addWorkingDays(date, record.matter.promisedDays)
+          : { date, provisional: false };
       const statutory =
         record.matter.statutoryDays > 0
-          ? calendar.addWorkingDays(today, record.matter.statutoryDays)
-          : { date: today, provisional: false };
-      const noticeNumber = `SL${record.caseNumber}`;
+          ? calendar.addWorkingDays(date, record.matter.statutoryDays)
+          : { date, provisional: false };
+      const issues = acceptanceIssues(record, decision, promised.date);
+      if (issues.length > 0) {
+        throw new ValidationError('不符合受理条件:不通过的请一次性告知补正或不予受理', issues);
+      }
       const at = nowIso();
+      const deferred = decision.deferred;
+      const instant = record.matter.caseType === 'instant';
+      const noticeNumber = `${deferred ? 'RQ' : 'SL'}${record.caseNumber}`;
       const next: CaseRecord = {
         ...record,
-        status: 'accepted',
-        version: version + 1,
+        status: instant ? 'decided' : 'accepted',
+        version: decision.version + 1,
         acceptance: {
           noticeNumber,
-          reviewChecks,
+          reviewChecks: decision.reviewChecks,
           acceptedAt: at,
           acceptedBy: principal.userId,
           promisedCompletionDate: promised.date,
           statutoryCompletionDate: statutory.date,
           provisional: promised.provisional || statutory.provisional,
         },
+        ...(deferred
+          ? {
+              deferrals: {
+                items: deferred.items,
+                commitment: {
+                  statement: deferred.commitment.statement,
+                  signedBy: deferred.commitment.signedBy,
+                  signedAt: at,
+                },
+              },
+            }
+          : {}),
+        ...(instant && decision.instantDecision
+          ? { instantDecision: { ...decision.instantDecision, decidedAt: at, decidedBy: principal.userId } }
+          : {}),
         notices: [
           ...record.notices,
           {
             number: noticeNumber,
-            type: 'acceptance',
-            date: today,
+            type: deferred ? 'deferrable-acceptance' : 'acceptance',
+            date,
             content: {
-              title: '受理通知书',
+              title: deferred ? '容缺受理通知书' : '受理通知书',
               caseNumber: record.caseNumber,
               matter: record.matter.name,
               applicant: record.applicant.name,
               promisedCompletionDate: promised.date,
               provisional: promised.provisional,
+              ...(deferred
+                ? {
+                    deferredMaterials: deferred.items.map((item) => ({
+                      material: record.matter.materials.find((m) => m.id === item.materialId)?.name,
+                      dueDate: item.dueDate,
+                      how: '通过网上办事大厅上传或到综合窗口提交',
+                    })),
+                    consequence: '逾期未补齐容缺材料的,按承诺终止办理',
+                  }
+                : {}),
             },
           },
         ],
@@ -336,10 +414,201 @@ export function caseUseCases({ cases, catalogue, calendar, now }: CaseDeps) {
           principal,
           record,
           next,
-          'accept',
-          actingRole(principal, ['clerk', 'reviewer', 'chief']),
+          instant ? 'accept-and-decide' : 'accept',
+          decidingRole(principal),
         ),
       );
+    },
+
+    /** 补正 (一次性告知): every deficient or missing material and what is wrong with it, in one notice. */
+    async requestSupplement(
+      principal: Principal,
+      caseId: string,
+      version: number,
+      items: { materialId: string; problem: string }[],
+    ) {
+      const record = await readable(principal, caseId);
+      if (!mayDecideAcceptance(principal, record)) {
+        throw new ForbiddenError('只有受理该事项的窗口人员可以告知补正');
+      }
+      if (record.status !== 'submitted') throw wrongStatus(record.status, '告知补正');
+      if (record.version !== version) throw versionConflict();
+      const unknown = items.flatMap((item, i) =>
+        record.materials[item.materialId]
+          ? []
+          : [{ field: `body.items.${i}.materialId`, message: '该事项没有这项材料' }],
+      );
+      if (unknown.length > 0) throw new ValidationError('补正告知有误', unknown);
+      const round = record.supplementRounds + 1;
+      const noticeNumber = `BZ${record.caseNumber}-${round}`;
+      const next: CaseRecord = {
+        ...record,
+        status: 'supplement-requested',
+        version: version + 1,
+        supplementRounds: round,
+        supplementRequest: { noticeNumber, items, requestedAt: nowIso() },
+        notices: [
+          ...record.notices,
+          {
+            number: noticeNumber,
+            type: 'supplement',
+            date: today(),
+            content: {
+              title: '补正材料一次性告知书',
+              caseNumber: record.caseNumber,
+              matter: record.matter.name,
+              round,
+              items: items.map((item) => ({
+                material: record.matter.materials.find((m) => m.id === item.materialId)?.name,
+                problem: item.problem,
+              })),
+            },
+          },
+        ],
+      };
+      return view(
+        principal,
+        await change(principal, record, next, 'request-supplement', decidingRole(principal)),
+      );
+    },
+
+    /** The applicant (or the counter) resubmits after a supplement request; the §32 clock starts again. */
+    async resubmit(principal: Principal, caseId: string, version: number) {
+      const record = await readable(principal, caseId);
+      if (!mayProvideMaterials(principal, record))
+        throw new ForbiddenError('只有申请人或受理窗口可以提交补正');
+      if (record.status !== 'supplement-requested') throw wrongStatus(record.status, '提交补正');
+      if (record.version !== version) throw versionConflict();
+      const next: CaseRecord = {
+        ...record,
+        status: 'submitted',
+        version: version + 1,
+        acceptanceDueDate: acceptanceDeadline(),
+      };
+      return view(
+        principal,
+        await change(principal, record, next, 'resubmit', actingRole(principal, ['applicant', 'clerk'])),
+      );
+    },
+
+    /** A short-lived upload URL for one material; the upload counts only once confirmed. */
+    async requestMaterialUpload(
+      principal: Principal,
+      caseId: string,
+      materialId: string,
+      upload: { fileName: string; contentType: MaterialContentType; size: number },
+    ) {
+      const record = await readable(principal, caseId);
+      assertMayProvide(principal, record, materialId);
+      const uploadId = randomUUID();
+      const key = `cases/${caseId}/${materialId}/${uploadId}`;
+      await cases.putUpload(caseId, { uploadId, materialId, key, ...upload });
+      return { uploadId, upload: await files.uploadUrl(key, upload.contentType, upload.size) };
+    },
+
+    /** Reads the upload: its real size, type by magic bytes and sha256 (which must match the client's). */
+    async confirmMaterial(
+      principal: Principal,
+      caseId: string,
+      materialId: string,
+      input: { version: number; uploadId: string; sha256: string },
+    ) {
+      const record = await readable(principal, caseId);
+      assertMayProvide(principal, record, materialId);
+      if (record.version !== input.version) throw versionConflict();
+      const upload = await cases.getUpload(caseId, input.uploadId);
+      if (!upload || upload.materialId !== materialId) {
+        throw new NotFoundError('上传记录不存在', 'UPLOAD_NOT_FOUND', { uploadId: input.uploadId });
+      }
+      let facts: ObjectFacts;
+      try {
+        facts = await files.inspect(upload.key, maxMaterialBytes);
+      } catch (error) {
+        if (error instanceof ObjectMissing) throw new ConflictError('文件尚未上传', 'FILE_NOT_UPLOADED');
+        throw error;
+      }
+      const issues: FieldIssue[] = [];
+      if (facts.size > maxMaterialBytes) issues.push({ field: 'file', message: '文件超过 20 MiB 上限' });
+      else if (facts.size !== upload.size)
+        issues.push({ field: 'file', message: `文件大小 ${facts.size} 与申报的 ${upload.size} 不符` });
+      if (detectFileType(facts.head) !== upload.contentType) {
+        issues.push({ field: 'file', message: '文件内容与申报的类型不符 (仅接受 PDF、JPEG、PNG、OFD)' });
+      }
+      if (facts.sha256 !== input.sha256)
+        issues.push({ field: 'body.sha256', message: '文件校验值不符,请重新上传' });
+      if (issues.length > 0) throw new ValidationError('上传的材料未通过检查', issues);
+      const next: CaseRecord = {
+        ...record,
+        version: input.version + 1,
+        materials: {
+          ...record.materials,
+          [materialId]: {
+            ...record.materials[materialId],
+            status: 'provided',
+            file: {
+              key: upload.key,
+              fileName: upload.fileName,
+              contentType: upload.contentType,
+              size: facts.size,
+              sha256: facts.sha256,
+              providedAt: nowIso(),
+            },
+          },
+        },
+      };
+      return view(
+        principal,
+        await change(
+          principal,
+          record,
+          next,
+          'provide-material',
+          actingRole(principal, ['applicant', 'clerk']),
+        ),
+      );
+    },
+
+    /** The clerk saw the paper original at the counter. */
+    async checkPaperOriginal(principal: Principal, caseId: string, materialId: string, version: number) {
+      const record = await readable(principal, caseId);
+      if (!mayDecideAcceptance(principal, record)) throw new ForbiddenError('只有受理窗口人员可以核验原件');
+      if (!record.materials[materialId])
+        throw new NotFoundError('该事项没有这项材料', 'MATERIAL_NOT_FOUND', { materialId });
+      if (record.version !== version) throw versionConflict();
+      const next: CaseRecord = {
+        ...record,
+        version: version + 1,
+        materials: {
+          ...record.materials,
+          [materialId]: {
+            ...(record.materials[materialId] as CaseMaterial),
+            paperOriginalChecked: { by: principal.userId, at: nowIso() },
+          },
+        },
+      };
+      return view(
+        principal,
+        await change(principal, record, next, 'check-paper-original', decidingRole(principal)),
+      );
+    },
+
+    /** §32 oversight: a department's cases received more than 5 working days ago with no decision or notice. */
+    async deemedAccepted(
+      principal: Principal,
+      departmentId: string,
+      limit: number,
+      cursor?: Record<string, unknown>,
+    ) {
+      if (!hasRole(principal, 'admin')) throw new ForbiddenError('只有中心管理员可以查看逾期未受理的办件');
+      const page = await cases.listCases(
+        { kind: 'department', departmentId, status: 'submitted' },
+        limit,
+        cursor,
+        true,
+      );
+      const date = today();
+      const items = page.items.filter((r) => r.acceptanceDueDate !== undefined && r.acceptanceDueDate < date);
+      return { items: items.map((r) => view(principal, r)), nextCursor: encodeCursor(page.lastKey) };
     },
 
     /** 不予受理: reason and legal basis, and a rejection notice. */
@@ -375,16 +644,7 @@ export function caseUseCases({ cases, catalogue, calendar, now }: CaseDeps) {
           },
         ],
       };
-      return view(
-        principal,
-        await change(
-          principal,
-          record,
-          next,
-          'reject',
-          actingRole(principal, ['clerk', 'reviewer', 'chief']),
-        ),
-      );
+      return view(principal, await change(principal, record, next, 'reject', decidingRole(principal)));
     },
 
     async listCases(
@@ -434,6 +694,8 @@ export function caseUseCases({ cases, catalogue, calendar, now }: CaseDeps) {
     },
   };
 }
+
+const decidingRole = (principal: Principal): Role => actingRole(principal, ['clerk', 'reviewer', 'chief']);
 
 function actorOf(principal: Principal, role: Role) {
   return {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoCatalogueStore } from '../../functions/catalogue/catalogue-store';
@@ -9,7 +10,7 @@ import { shanghaiDate } from '../../functions/domain/calendar-date';
 import { isCaseNumber } from '../../functions/domain/case-number';
 import { creditCodeCheckCharacter } from '../../functions/domain/credit-code';
 import { idNumberCheckCharacter } from '../../functions/domain/id-number';
-import { createTestTables, testDocumentClient } from '../support/aws';
+import { createTestBuckets, createTestTables, testDocumentClient } from '../support/aws';
 import { startTestApi, type TestApi } from '../support/test-api';
 
 /**
@@ -41,12 +42,52 @@ const fieldsOf = (body: Json): string[] => (body.error?.details?.fields ?? []).m
 const reviewChecksFor = (record: Json) =>
   record.matter.reviewPoints.map((point: string) => ({ point, passed: true }));
 
-async function submittedCase(matterCode: string, token: string): Promise<Json> {
+const pdf = (text: string) => Buffer.from(`%PDF-1.4\n% ${text}\n%%EOF\n`);
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** Uploads one material as the client would: upload URL, PUT to S3, confirm with its sha256. */
+async function provide(
+  record: Json,
+  materialId: string,
+  token: string,
+  bytes = pdf(materialId),
+): Promise<Json> {
+  const requested = await api.call('POST', `/cases/${record.caseId}/materials/${materialId}/uploads`, {
+    token,
+    body: { fileName: `${materialId}.pdf`, contentType: 'application/pdf', size: bytes.byteLength },
+  });
+  expect(requested.status).toBe(201);
+  const put = await fetch(requested.body.upload.url, {
+    method: 'PUT',
+    headers: requested.body.upload.headers,
+    body: bytes,
+  });
+  expect(put.status).toBe(200);
+  const confirmed = await api.call('POST', `/cases/${record.caseId}/materials/${materialId}/confirm`, {
+    token,
+    body: { version: record.version, uploadId: requested.body.uploadId, sha256: sha256(bytes) },
+  });
+  expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+  return confirmed.body;
+}
+
+async function submittedCase(
+  matterCode: string,
+  token: string,
+  { skip = [] as string[], materials = true } = {},
+): Promise<Json> {
   const created = await api.call('POST', '/cases', { token, body: { matterCode, applicant: person() } });
   expect(created.status).toBe(201);
-  const submitted = await api.call('POST', `/cases/${created.body.caseId}/submit`, {
+  let record = created.body;
+  if (materials) {
+    for (const material of record.matter.materials) {
+      if (material.required && !skip.includes(material.id))
+        record = await provide(record, material.id, token);
+    }
+  }
+  const submitted = await api.call('POST', `/cases/${record.caseId}/submit`, {
     token,
-    body: { version: created.body.version },
+    body: { version: record.version },
   });
   expect(submitted.status).toBe(200);
   return submitted.body;
@@ -60,7 +101,9 @@ beforeAll(async () => {
     taoshanSeed,
     '2026-11-25T00:00:00Z',
   );
+  const buckets = await createTestBuckets();
   api = await startTestApi(['cases'], {
+    MATERIALS_BUCKET: buckets.materials,
     CASES_TABLE: tables.cases,
     IDEMPOTENCY_TABLE: tables.idempotency,
     CATALOGUE_TABLE: tables.catalogue,
@@ -311,8 +354,14 @@ describe('the trail', () => {
       body: { version: record.version, reviewChecks: reviewChecksFor(record) },
     });
     const trail = await api.call('GET', `/cases/${record.caseId}/trail`, { token: t.alice });
-    expect(trail.body.items.map((e: Json) => e.action)).toEqual(['create', 'submit', 'accept']);
-    const accept = trail.body.items[2];
+    const required = record.matter.materials.filter((m: Json) => m.required).length;
+    expect(trail.body.items.map((e: Json) => e.action)).toEqual([
+      'create',
+      ...Array(required).fill('provide-material'),
+      'submit',
+      'accept',
+    ]);
+    const accept = trail.body.items.at(-1);
     expect(accept).toMatchObject({
       actor: { userId: 'clerk-2', role: 'clerk', windowId: 'window-2' },
       channel: 'online',
@@ -320,14 +369,14 @@ describe('the trail', () => {
     expect(accept.changes).toEqual(
       expect.arrayContaining([
         { field: 'status', old: 'submitted', new: 'accepted' },
-        { field: 'version', old: 2, new: 3 },
+        { field: 'version', old: record.version, new: record.version + 1 },
       ]),
     );
     expect(
       (await api.call('GET', `/cases/${record.caseId}/trail/verify`, { token: t.clerk2 })).body,
     ).toMatchObject({
       valid: true,
-      events: 3,
+      events: required + 3,
     });
 
     // Someone edits the stored submit event behind the API's back.
@@ -353,5 +402,191 @@ describe('the trail', () => {
     const trail = await api.call('GET', `/cases/${record.caseId}/trail`, { token: t.admin });
     const created = trail.body.items[0].changes.find((c: Json) => c.field === 'applicant.idNumber');
     expect(created).toEqual({ field: 'applicant.idNumber', new: '***' });
+  });
+});
+
+describe('materials', () => {
+  it('refuses an upload of the wrong type, over the size limit, or with a checksum mismatch', async () => {
+    const created = await api.call('POST', '/cases', {
+      token: t.alice,
+      body: { matterCode: 'SW-0001', applicant: person() },
+    });
+    const record = created.body;
+    const tooBig = await api.call('POST', `/cases/${record.caseId}/materials/application/uploads`, {
+      token: t.alice,
+      body: { fileName: 'big.pdf', contentType: 'application/pdf', size: 21 * 1024 * 1024 },
+    });
+    expect(fieldsOf(tooBig.body)).toEqual(['body.size']);
+
+    const confirmWith = async (bytes: Buffer, declared: string, claimedSha: string) => {
+      const requested = await api.call('POST', `/cases/${record.caseId}/materials/application/uploads`, {
+        token: t.alice,
+        body: { fileName: 'a', contentType: declared, size: bytes.byteLength },
+      });
+      await fetch(requested.body.upload.url, {
+        method: 'PUT',
+        headers: requested.body.upload.headers,
+        body: bytes,
+      });
+      return api.call('POST', `/cases/${record.caseId}/materials/application/confirm`, {
+        token: t.alice,
+        body: { version: record.version, uploadId: requested.body.uploadId, sha256: claimedSha },
+      });
+    };
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    expect(fieldsOf((await confirmWith(png, 'application/pdf', sha256(png))).body)).toEqual(['file']);
+    const doc = pdf('申请书');
+    expect(fieldsOf((await confirmWith(doc, 'application/pdf', 'a'.repeat(64))).body)).toEqual([
+      'body.sha256',
+    ]);
+    const after = await api.call('GET', `/cases/${record.caseId}`, { token: t.alice });
+    expect(after.body.materials.application.status).toBe('missing');
+  });
+
+  it('refuses to accept while a required material is missing', async () => {
+    const record = await submittedCase('SW-0001', t.alice, { skip: ['water-assessment'] });
+    const refused = await api.call('POST', `/cases/${record.caseId}/accept`, {
+      token: t.clerk2,
+      body: { version: record.version, reviewChecks: reviewChecksFor(record) },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details.fields).toEqual([
+      { field: 'materials', message: expect.stringContaining('缺少必要材料') },
+    ]);
+  });
+
+  it('records the paper original seen at the counter', async () => {
+    const record = await submittedCase('SW-0001', t.alice);
+    const checked = await api.call('POST', `/cases/${record.caseId}/materials/application/paper-check`, {
+      token: t.clerk2,
+      body: { version: record.version },
+    });
+    expect(checked.body.materials.application.paperOriginalChecked).toMatchObject({ by: 'clerk-2' });
+    expect(
+      (
+        await api.call('POST', `/cases/${record.caseId}/materials/application/paper-check`, {
+          token: t.alice,
+          body: { version: 5 },
+        })
+      ).status,
+    ).toBe(403);
+  });
+});
+
+describe('supplement, deferrable acceptance, instant matters, deemed acceptance', () => {
+  it('tells every deficiency at once, takes the supplement and accepts after resubmission', async () => {
+    const record = await submittedCase('SW-0001', t.alice, { materials: false });
+    const requested = await api.call('POST', `/cases/${record.caseId}/request-supplement`, {
+      token: t.clerk2,
+      body: {
+        version: record.version,
+        items: record.matter.materials.map((m: Json) => ({ materialId: m.id, problem: '未提交' })),
+      },
+    });
+    expect(requested.body).toMatchObject({ status: 'supplement-requested', supplementRounds: 1 });
+    expect(requested.body.notices.at(-1)).toMatchObject({
+      type: 'supplement',
+      number: `BZ${record.caseNumber}-1`,
+    });
+    expect(requested.body.notices.at(-1).content.items).toHaveLength(record.matter.materials.length);
+
+    let current = requested.body;
+    for (const material of current.matter.materials) current = await provide(current, material.id, t.alice);
+    const resubmitted = await api.call('POST', `/cases/${record.caseId}/resubmit`, {
+      token: t.alice,
+      body: { version: current.version },
+    });
+    expect(resubmitted.body.status).toBe('submitted');
+    const accepted = await api.call('POST', `/cases/${record.caseId}/accept`, {
+      token: t.clerk2,
+      body: { version: resubmitted.body.version, reviewChecks: reviewChecksFor(record) },
+    });
+    expect(accepted.body.status).toBe('accepted');
+  });
+
+  it('accepts with a deferrable material missing on a commitment, due no later than the promised date', async () => {
+    const record = await submittedCase('SW-0001', t.alice, { skip: ['third-party-statement'] });
+    const decide = (deferred: Json) =>
+      api.call('POST', `/cases/${record.caseId}/accept`, {
+        token: t.clerk2,
+        body: { version: record.version, reviewChecks: reviewChecksFor(record), deferred },
+      });
+    const commitment = {
+      statement: '本人承诺在期限内补齐容缺材料,逾期未补齐的同意终止办理',
+      signedBy: '张小明',
+    };
+    const late = await decide({
+      items: [{ materialId: 'third-party-statement', dueDate: '2099-01-01' }],
+      commitment,
+    });
+    expect(fieldsOf(late.body)).toEqual(['body.deferred.items.0.dueDate']);
+    const key = await decide({
+      items: [
+        { materialId: 'third-party-statement', dueDate: shanghaiDate(Date.now()) },
+        { materialId: 'application', dueDate: shanghaiDate(Date.now()) },
+      ],
+      commitment,
+    });
+    expect(fieldsOf(key.body)).toContain('body.deferred.items.1.materialId');
+
+    const accepted = await decide({
+      items: [{ materialId: 'third-party-statement', dueDate: shanghaiDate(Date.now()) }],
+      commitment,
+    });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({
+      status: 'accepted',
+      deferrals: { items: [{ materialId: 'third-party-statement' }], commitment: { signedBy: '张小明' } },
+    });
+    expect(accepted.body.notices.at(-1)).toMatchObject({
+      type: 'deferrable-acceptance',
+      number: `RQ${record.caseNumber}`,
+    });
+    // The deferred material may still come after acceptance; others may not.
+    const later = await provide(accepted.body, 'third-party-statement', t.alice);
+    expect(later.materials['third-party-statement'].status).toBe('provided');
+  });
+
+  it('decides an instant matter at the counter in one visit', async () => {
+    const record = await submittedCase('MZ-0004', t.alice);
+    const withoutDecision = await api.call('POST', `/cases/${record.caseId}/accept`, {
+      token: t.clerk2,
+      body: { version: record.version, reviewChecks: reviewChecksFor(record) },
+    });
+    expect(fieldsOf(withoutDecision.body)).toEqual(['body.instantDecision']);
+    const decided = await api.call('POST', `/cases/${record.caseId}/accept`, {
+      token: t.clerk2,
+      body: {
+        version: record.version,
+        reviewChecks: reviewChecksFor(record),
+        instantDecision: { outcome: 'approve', note: '材料齐全,予以备案' },
+      },
+    });
+    expect(decided.body).toMatchObject({
+      status: 'decided',
+      instantDecision: { outcome: 'approve', decidedBy: 'clerk-2' },
+    });
+  });
+
+  it('flags a case with no decision or notice 5 working days after receipt as deemed accepted, for the centre', async () => {
+    const record = await submittedCase('SW-0001', t.alice);
+    await documents.send(
+      new UpdateCommand({
+        TableName: casesTable,
+        Key: { pk: `CASE#${record.caseId}`, sk: 'CASE' },
+        UpdateExpression: 'SET acceptanceDueDate = :past',
+        ExpressionAttributeValues: { ':past': '2026-01-05' },
+      }),
+    );
+    const overdue = await api.call('GET', '/departments/water/overdue-acceptance?limit=100', {
+      token: t.admin,
+    });
+    expect(overdue.status).toBe(200);
+    expect(overdue.body.items.find((c: Json) => c.caseId === record.caseId)).toMatchObject({
+      deemedAccepted: true,
+    });
+    expect((await api.call('GET', '/departments/water/overdue-acceptance', { token: t.clerk2 })).status).toBe(
+      403,
+    );
   });
 });

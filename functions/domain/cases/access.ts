@@ -33,3 +33,7 @@ export const mayEditDraft = (principal: Principal, record: CaseRecord): boolean 
 export const mayDecideAcceptance = (principal: Principal, record: CaseRecord): boolean =>
   isWindowClerkOf(principal, record) ||
   (record.matter.staffingMode === 'dispatched' && isDepartmentStaffOf(principal, record));
+
+/** Materials come from the applicant, or from the window's clerk scanning them at the counter. */
+export const mayProvideMaterials = (principal: Principal, record: CaseRecord): boolean =>
+  isOwner(principal, record) || isWindowClerkOf(principal, record);

@@ -7,13 +7,22 @@ import { isValidIdNumber, normaliseIdNumber } from '../id-number';
  * A case (办件): one application and everything that happens to it. Channels as GB/T 39046 counts them
  * (1 window, 2 PC, 3 mobile); the matter version it was submitted under is pinned on the case.
  */
-export const caseStatuses = ['draft', 'submitted', 'accepted', 'rejected'] as const;
+export const caseStatuses = [
+  'draft',
+  'submitted',
+  'supplement-requested',
+  'accepted',
+  'rejected',
+  'decided',
+] as const;
 export type CaseStatus = (typeof caseStatuses)[number];
 export const caseStatusLabels: Record<CaseStatus, string> = {
   draft: '草稿',
   submitted: '已收件',
+  'supplement-requested': '待补正',
   accepted: '已受理',
   rejected: '不予受理',
+  decided: '已办结(即办)',
 };
 
 export const caseChannels = ['counter', 'online', 'mobile'] as const;
@@ -57,12 +66,51 @@ export const pinnedMatter = z.object({
   statutoryDays: z.number().int(),
   /** 审查要点 the window clerk applies before accepting, as published with this version. */
   reviewPoints: z.array(z.string()),
+  materials: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      required: z.boolean(),
+      deferrable: z.boolean(),
+      keyMaterial: z.boolean(),
+    }),
+  ),
 });
 export type PinnedMatter = z.infer<typeof pinnedMatter>;
 
+export const materialContentTypes = [
+  'application/pdf',
+  'image/jpeg',
+  'image/png',
+  'application/ofd',
+] as const;
+export type MaterialContentType = (typeof materialContentTypes)[number];
+export const maxMaterialBytes = 20 * 1024 * 1024;
+
+/** One material of the case: provided once the server has read and checked the uploaded file. */
+export interface CaseMaterial {
+  status: 'missing' | 'provided';
+  file?: {
+    key: string;
+    fileName: string;
+    contentType: MaterialContentType;
+    size: number;
+    sha256: string;
+    providedAt: string;
+  };
+  /** The clerk saw the paper original at the counter. */
+  paperOriginalChecked?: { by: string; at: string };
+}
+
+/** 容缺: a deferrable material accepted as missing, with the applicant's commitment and a due date. */
+export interface Deferral {
+  materialId: string;
+  dueDate: string;
+}
+
 export interface Notice {
   number: string;
-  type: 'acceptance' | 'rejection';
+  type: 'acceptance' | 'rejection' | 'supplement' | 'deferrable-acceptance';
   date: string;
   content: Record<string, unknown>;
 }
@@ -103,5 +151,19 @@ export interface CaseRecord {
     reason: string;
     legalBasis: string;
   };
+  /** 容缺受理: what may still come, by when, on the applicant's commitment. */
+  deferrals?: { items: Deferral[]; commitment: { statement: string; signedBy: string; signedAt: string } };
+  /** 补正 rounds: each one-time notice lists every deficiency at once. */
+  supplementRounds: number;
+  supplementRequest?: {
+    noticeNumber: string;
+    items: { materialId: string; problem: string }[];
+    requestedAt: string;
+  };
+  /** Administrative Licensing Law §32: no decision or notice within 5 working days of receipt means accepted. */
+  acceptanceDueDate?: string;
+  /** 即办件: decided at the counter in the same visit. */
+  instantDecision?: { outcome: 'approve' | 'deny'; note: string; decidedAt: string; decidedBy: string };
+  materials: Record<string, CaseMaterial>;
   notices: Notice[];
 }

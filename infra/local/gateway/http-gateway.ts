@@ -75,9 +75,14 @@ function send(response: http.ServerResponse, status: number, body: unknown): voi
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const routes: CompiledRoute[] = options.functions.flatMap((fn) =>
-    fn.routes.map((r) => ({ key: routeKey(r), method: r.method, path: r.path, fn })),
-  );
+  // API Gateway takes the most specific route: literal segments before parameters, greedy ones last.
+  const specificity = (path: string) =>
+    path
+      .split('/')
+      .reduce((score, part) => score + (part.endsWith('+}') ? 100 : part.startsWith('{') ? 1 : 0), 0);
+  const routes: CompiledRoute[] = options.functions
+    .flatMap((fn) => fn.routes.map((r) => ({ key: routeKey(r), method: r.method, path: r.path, fn })))
+    .sort((a, b) => specificity(a.path) - specificity(b.path));
   const fallback = options.functions.find((fn) => fn.defaultRoute);
   const allowedOrigins = options.allowedOrigins ?? ['*'];
 
