@@ -397,6 +397,29 @@ describe('the trail', () => {
     });
   });
 
+  it('leaves the old case and no event when the transaction of a change cannot complete', async () => {
+    const record = await submittedCase('SW-0001', t.alice);
+    const before = await api.call('GET', `/cases/${record.caseId}/trail`, { token: t.clerk2 });
+    const nextSeq = String(before.body.items.length + 1).padStart(6, '0');
+    // An item already where the next event must go makes the whole transaction fail, as a crash would.
+    await documents.send(
+      new UpdateCommand({
+        TableName: casesTable,
+        Key: { pk: `CASE#${record.caseId}`, sk: `TRAIL#${nextSeq}` },
+        UpdateExpression: 'SET blocker = :yes',
+        ExpressionAttributeValues: { ':yes': true },
+      }),
+    );
+    const failed = await api.call('POST', `/cases/${record.caseId}/accept`, {
+      token: t.clerk2,
+      body: { version: record.version, reviewChecks: reviewChecksFor(record) },
+    });
+    expect(failed.status).toBe(409);
+    const after = await api.call('GET', `/cases/${record.caseId}`, { token: t.clerk2 });
+    expect(after.body).toMatchObject({ status: 'submitted', version: record.version });
+    expect(after.body.acceptance).toBeUndefined();
+  });
+
   it('masks personal values in the trail for the centre admin', async () => {
     const record = await submittedCase('SW-0001', t.alice);
     const trail = await api.call('GET', `/cases/${record.caseId}/trail`, { token: t.admin });
