@@ -124,27 +124,24 @@ export function caseUseCases({ cases, catalogue, calendar, files, now }: CaseDep
   const change = async (
     principal: Principal,
     record: CaseRecord,
-    next: CaseRecord,
+    changed: Omit<CaseRecord, 'trailHead'>,
     action: string,
     role: Role,
     claimCaseNumber?: string,
   ) => {
-    const events = await cases.trail(record.caseId);
-    const last = events.at(-1);
     const event = chainEvent(
       {
-        seq: (last?.seq ?? 0) + 1,
+        seq: record.trailHead.seq + 1,
         at: nowIso(),
         actor: actorOf(principal, role),
-        channel: next.channel,
+        channel: changed.channel,
         action,
-        changes: changesBetween(
-          record as unknown as Record<string, unknown>,
-          next as unknown as Record<string, unknown>,
-        ),
+        changes: changesBetween(withoutTrailHead(record), withoutTrailHead(changed)),
       },
-      last?.hash ?? genesisHash,
+      record.trailHead.hash,
     );
+    // The case carries the head of its trail, written in the same transaction as the event.
+    const next: CaseRecord = { ...changed, trailHead: { seq: event.seq, hash: event.hash } };
     try {
       await cases.saveCase(next, record.version, event, claimCaseNumber);
     } catch (error) {
@@ -227,7 +224,7 @@ export function caseUseCases({ cases, catalogue, calendar, files, now }: CaseDep
       }
       const channel: CaseChannel = asApplicant ? (input.channel ?? 'online') : 'counter';
       const at = nowIso();
-      const record: CaseRecord = {
+      const draft: Omit<CaseRecord, 'trailHead'> = {
         caseId: randomUUID(),
         status: 'draft',
         version: 1,
@@ -248,10 +245,11 @@ export function caseUseCases({ cases, catalogue, calendar, files, now }: CaseDep
           actor: actorOf(principal, asApplicant ? 'applicant' : 'clerk'),
           channel,
           action: 'create',
-          changes: changesBetween(undefined, record as unknown as Record<string, unknown>),
+          changes: changesBetween(undefined, withoutTrailHead(draft)),
         },
         genesisHash,
       );
+      const record: CaseRecord = { ...draft, trailHead: { seq: 1, hash: event.hash } };
       try {
         await cases.createCase(
           record,
@@ -694,6 +692,12 @@ export function caseUseCases({ cases, catalogue, calendar, files, now }: CaseDep
     },
   };
 }
+
+/** The trail records what changed in the case, not the bookkeeping of the trail itself. */
+const withoutTrailHead = (record: Omit<CaseRecord, 'trailHead'> & { trailHead?: unknown }) => {
+  const { trailHead: _head, ...rest } = record;
+  return rest as unknown as Record<string, unknown>;
+};
 
 const decidingRole = (principal: Principal): Role => actingRole(principal, ['clerk', 'reviewer', 'chief']);
 

@@ -166,4 +166,6 @@ export interface CaseRecord {
   instantDecision?: { outcome: 'approve' | 'deny'; note: string; decidedAt: string; decidedBy: string };
   materials: Record<string, CaseMaterial>;
   notices: Notice[];
+  /** The last trail event's number and hash, so the next event links without reading the trail. */
+  trailHead: { seq: number; hash: string };
 }
