@@ -77,7 +77,9 @@ export const caseView = z
     supplementRequest: z.record(z.string(), z.unknown()).optional(),
     instantDecision: z.record(z.string(), z.unknown()).optional(),
     notices: z.array(notice),
-    trailHead: z.object({ seq: z.number().int(), hash: z.string() }).meta({ description: 'The last trail event' }),
+    trailHead: z
+      .object({ seq: z.number().int(), hash: z.string() })
+      .meta({ description: 'The last trail event' }),
   })
   .meta({ id: 'Case' });
 
