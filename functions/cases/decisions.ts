@@ -1,0 +1,260 @@
+import { shanghaiDate } from '../domain/calendar-date';
+import { type AcceptanceInput, acceptanceIssues } from '../domain/cases/acceptance';
+import { mayDecideAcceptance, mayProvideMaterials } from '../domain/cases/access';
+import type { CaseMaterial, CaseRecord } from '../domain/cases/model';
+import { hasRole, type Principal } from '../domain/principal';
+import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { encodeCursor } from '../shared/pagination';
+import { actingRole, type CaseContext, decidingRole, versionConflict, wrongStatus } from './case-context';
+
+/** Decisions at the front desk (前台综合受理): accept (容缺, 即办), reject, one-time supplement notices, the §32 oversight. */
+export function frontDeskDecisions(ctx: CaseContext) {
+  const { cases, calendar, now, nowIso, today, acceptanceDeadline, view, readable, change } = ctx;
+  return {
+    /**
+     * 受理: every review point checked and passed, every required material provided or, for a deferrable
+     * one, deferred (容缺) on the applicant's commitment with a due date no later than the promised date.
+     * An instant matter (即办件) is decided in the same step. The notice has its own number.
+     */
+    async accept(principal: Principal, caseId: string, decision: AcceptanceInput) {
+      const record = await readable(principal, caseId);
+      if (!mayDecideAcceptance(principal, record)) {
+        throw new ForbiddenError('只有受理该事项的窗口人员可以作出受理决定');
+      }
+      if (record.status !== 'submitted') throw wrongStatus(record.status, '受理');
+      if (record.version !== decision.version) throw versionConflict();
+      const date = today();
+      const promised =
+        record.matter.promisedDays > 0
+          ? calendar.addWorkingDays(date, record.matter.promisedDays)
+          : { date, provisional: false };
+      const statutory =
+        record.matter.statutoryDays > 0
+          ? calendar.addWorkingDays(date, record.matter.statutoryDays)
+          : { date, provisional: false };
+      const issues = acceptanceIssues(record, decision, promised.date);
+      if (issues.length > 0) {
+        throw new ValidationError('不符合受理条件:不通过的请一次性告知补正或不予受理', issues);
+      }
+      const at = nowIso();
+      const deferred = decision.deferred;
+      const instant = record.matter.caseType === 'instant';
+      const noticeNumber = `${deferred ? 'RQ' : 'SL'}${record.caseNumber}`;
+      const next: CaseRecord = {
+        ...record,
+        status: instant ? 'decided' : 'accepted',
+        version: decision.version + 1,
+        acceptance: {
+          noticeNumber,
+          reviewChecks: decision.reviewChecks,
+          acceptedAt: at,
+          acceptedBy: principal.userId,
+          promisedCompletionDate: promised.date,
+          statutoryCompletionDate: statutory.date,
+          provisional: promised.provisional || statutory.provisional,
+        },
+        ...(deferred
+          ? {
+              deferrals: {
+                items: deferred.items,
+                commitment: {
+                  statement: deferred.commitment.statement,
+                  signedBy: deferred.commitment.signedBy,
+                  signedAt: at,
+                },
+              },
+            }
+          : {}),
+        ...(instant && decision.instantDecision
+          ? { instantDecision: { ...decision.instantDecision, decidedAt: at, decidedBy: principal.userId } }
+          : {}),
+        notices: [
+          ...record.notices,
+          {
+            number: noticeNumber,
+            type: deferred ? 'deferrable-acceptance' : 'acceptance',
+            date,
+            content: {
+              title: deferred ? '容缺受理通知书' : '受理通知书',
+              caseNumber: record.caseNumber,
+              matter: record.matter.name,
+              applicant: record.applicant.name,
+              promisedCompletionDate: promised.date,
+              provisional: promised.provisional,
+              ...(deferred
+                ? {
+                    deferredMaterials: deferred.items.map((item) => ({
+                      material: record.matter.materials.find((m) => m.id === item.materialId)?.name,
+                      dueDate: item.dueDate,
+                      how: '通过网上办事大厅上传或到综合窗口提交',
+                    })),
+                    consequence: '逾期未补齐容缺材料的,按承诺终止办理',
+                  }
+                : {}),
+            },
+          },
+        ],
+      };
+      return view(
+        principal,
+        await change(
+          principal,
+          record,
+          next,
+          instant ? 'accept-and-decide' : 'accept',
+          decidingRole(principal),
+        ),
+      );
+    },
+
+    /** 补正 (一次性告知): every deficient or missing material and what is wrong with it, in one notice. */
+    async requestSupplement(
+      principal: Principal,
+      caseId: string,
+      version: number,
+      items: { materialId: string; problem: string }[],
+    ) {
+      const record = await readable(principal, caseId);
+      if (!mayDecideAcceptance(principal, record)) {
+        throw new ForbiddenError('只有受理该事项的窗口人员可以告知补正');
+      }
+      if (record.status !== 'submitted') throw wrongStatus(record.status, '告知补正');
+      if (record.version !== version) throw versionConflict();
+      const unknown = items.flatMap((item, i) =>
+        record.materials[item.materialId]
+          ? []
+          : [{ field: `body.items.${i}.materialId`, message: '该事项没有这项材料' }],
+      );
+      if (unknown.length > 0) throw new ValidationError('补正告知有误', unknown);
+      const round = record.supplementRounds + 1;
+      const noticeNumber = `BZ${record.caseNumber}-${round}`;
+      const next: CaseRecord = {
+        ...record,
+        status: 'supplement-requested',
+        version: version + 1,
+        supplementRounds: round,
+        supplementRequest: { noticeNumber, items, requestedAt: nowIso() },
+        notices: [
+          ...record.notices,
+          {
+            number: noticeNumber,
+            type: 'supplement',
+            date: today(),
+            content: {
+              title: '补正材料一次性告知书',
+              caseNumber: record.caseNumber,
+              matter: record.matter.name,
+              round,
+              items: items.map((item) => ({
+                material: record.matter.materials.find((m) => m.id === item.materialId)?.name,
+                problem: item.problem,
+              })),
+            },
+          },
+        ],
+      };
+      return view(
+        principal,
+        await change(principal, record, next, 'request-supplement', decidingRole(principal)),
+      );
+    },
+
+    /** The applicant (or the counter) resubmits after a supplement request; the §32 clock starts again. */
+    async resubmit(principal: Principal, caseId: string, version: number) {
+      const record = await readable(principal, caseId);
+      if (!mayProvideMaterials(principal, record))
+        throw new ForbiddenError('只有申请人或受理窗口可以提交补正');
+      if (record.status !== 'supplement-requested') throw wrongStatus(record.status, '提交补正');
+      if (record.version !== version) throw versionConflict();
+      const next: CaseRecord = {
+        ...record,
+        status: 'submitted',
+        version: version + 1,
+        acceptanceDueDate: acceptanceDeadline(),
+      };
+      return view(
+        principal,
+        await change(principal, record, next, 'resubmit', actingRole(principal, ['applicant', 'clerk'])),
+      );
+    },
+
+    /** The clerk saw the paper original at the counter. */
+    async checkPaperOriginal(principal: Principal, caseId: string, materialId: string, version: number) {
+      const record = await readable(principal, caseId);
+      if (!mayDecideAcceptance(principal, record)) throw new ForbiddenError('只有受理窗口人员可以核验原件');
+      if (!record.materials[materialId])
+        throw new NotFoundError('该事项没有这项材料', 'MATERIAL_NOT_FOUND', { materialId });
+      if (record.version !== version) throw versionConflict();
+      const next: CaseRecord = {
+        ...record,
+        version: version + 1,
+        materials: {
+          ...record.materials,
+          [materialId]: {
+            ...(record.materials[materialId] as CaseMaterial),
+            paperOriginalChecked: { by: principal.userId, at: nowIso() },
+          },
+        },
+      };
+      return view(
+        principal,
+        await change(principal, record, next, 'check-paper-original', decidingRole(principal)),
+      );
+    },
+
+    /** §32 oversight: a department's cases received more than 5 working days ago with no decision or notice. */
+    async deemedAccepted(
+      principal: Principal,
+      departmentId: string,
+      limit: number,
+      cursor?: Record<string, unknown>,
+    ) {
+      if (!hasRole(principal, 'admin')) throw new ForbiddenError('只有中心管理员可以查看逾期未受理的办件');
+      const page = await cases.listCases(
+        { kind: 'department', departmentId, status: 'submitted' },
+        limit,
+        cursor,
+        true,
+      );
+      const date = today();
+      const items = page.items.filter((r) => r.acceptanceDueDate !== undefined && r.acceptanceDueDate < date);
+      return { items: items.map((r) => view(principal, r)), nextCursor: encodeCursor(page.lastKey) };
+    },
+
+    /** 不予受理: reason and legal basis, and a rejection notice. */
+    async reject(principal: Principal, caseId: string, version: number, reason: string, legalBasis: string) {
+      const record = await readable(principal, caseId);
+      if (!mayDecideAcceptance(principal, record))
+        throw new ForbiddenError('只有受理该事项的窗口人员可以作出受理决定');
+      if (record.status !== 'submitted') throw wrongStatus(record.status, '不予受理');
+      if (record.version !== version) throw versionConflict();
+      const noticeNumber = `BSL${record.caseNumber}`;
+      const at = nowIso();
+      const today = shanghaiDate(now());
+      const next: CaseRecord = {
+        ...record,
+        status: 'rejected',
+        version: version + 1,
+        rejection: { noticeNumber, rejectedAt: at, rejectedBy: principal.userId, reason, legalBasis },
+        notices: [
+          ...record.notices,
+          {
+            number: noticeNumber,
+            type: 'rejection',
+            date: today,
+            content: {
+              title: '不予受理通知书',
+              caseNumber: record.caseNumber,
+              matter: record.matter.name,
+              applicant: record.applicant.name,
+              reason,
+              legalBasis,
+              remedies: '如不服本决定,可依法申请行政复议或者提起行政诉讼',
+            },
+          },
+        ],
+      };
+      return view(principal, await change(principal, record, next, 'reject', decidingRole(principal)));
+    },
+  };
+}
