@@ -55,9 +55,10 @@ const summary = [
   '',
   '| function | bundle | bare bundle | × bare | init | bare init | × bare |',
   '|---|---|---|---|---|---|---|',
-  ...coldPath.map(
-    (r) =>
-      `| ${r.function} | ${(r.bundleBytes / 1024).toFixed(0)} KiB | ${(r.bareBytes / 1024).toFixed(0)} KiB | ${r.sizeRatio.toFixed(2)} | ${r.initMsMedian.toFixed(0)} ms | ${r.bareInitMsMedian.toFixed(0)} ms | ${r.initRatio.toFixed(2)} |`,
+  ...coldPath.map((r) =>
+    r.bareBytes < 1024
+      ? `| ${r.function} | ${(r.bundleBytes / 1024).toFixed(0)} KiB | (no SDK client) | n/a | ${r.initMsMedian.toFixed(0)} ms | ${r.bareInitMsMedian.toFixed(0)} ms | n/a |`
+      : `| ${r.function} | ${(r.bundleBytes / 1024).toFixed(0)} KiB | ${(r.bareBytes / 1024).toFixed(0)} KiB | ${r.sizeRatio.toFixed(2)} | ${r.initMsMedian.toFixed(0)} ms | ${r.bareInitMsMedian.toFixed(0)} ms | ${r.initRatio.toFixed(2)} |`,
   ),
   '',
   "Bare bundle: the SDK clients the function's registry entry implies (DynamoDB + DocumentClient / S3 / SFN) and a trivial handler, bundled the same way.",
