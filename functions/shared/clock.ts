@@ -55,5 +55,3 @@ export const clock: Clock = {
     return current().speed;
   },
 };
-
-export const nowIso = (c: Clock = clock): string => new Date(c.now()).toISOString();

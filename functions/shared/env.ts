@@ -25,13 +25,3 @@ export function parseEnv<S extends z.ZodType>(
 export const envBoolean = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
-
-/**
- * The variables every function shares. Table and bucket names come from CDK (or the local stack);
- * the JWT settings point at Cognito in AWS and at the local issuer locally.
- */
-export const baseEnvSchema = z.object({
-  STAGE: z.string().min(1).default('local'),
-  AWS_REGION: z.string().min(1).default('cn-north-1'),
-  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
-});

@@ -13,13 +13,6 @@ export function fieldIssues(error: ZodError, prefix: string): FieldIssue[] {
   }));
 }
 
-/** Parses `value` or throws a 400 naming every offending field under `prefix` (body, query, params…). */
-export function parseOrThrow<S extends ZodType>(schema: S, value: unknown, prefix: string): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new ValidationError('请求参数有误,请按提示修改后重试', fieldIssues(result.error, prefix));
-}
-
 /**
  * Parses several parts of a request at once (params, query, body…) so that one 400 names every offending
  * field, not just those of the first bad part.

@@ -16,14 +16,6 @@ export const caseStatuses = [
   'decided',
 ] as const;
 export type CaseStatus = (typeof caseStatuses)[number];
-export const caseStatusLabels: Record<CaseStatus, string> = {
-  draft: '草稿',
-  submitted: '已收件',
-  'supplement-requested': '待补正',
-  accepted: '已受理',
-  rejected: '不予受理',
-  decided: '已办结(即办)',
-};
 
 export const caseChannels = ['counter', 'online', 'mobile'] as const;
 export type CaseChannel = (typeof caseChannels)[number];

@@ -16,7 +16,6 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 const isoDate = z.iso.date().meta({ description: 'YYYY-MM-DD (Asia/Shanghai)' });
 
 export const staffingModes = ['dispatched', 'entrusted'] as const;
-export const staffingModeLabels = { dispatched: '派驻', entrusted: '委托' } as const;
 
 /** 事项类型 (GB/T 39046: 行政许可, 行政确认, …, 公共服务). */
 export const matterTypes = [
@@ -29,16 +28,6 @@ export const matterTypes = [
   'other-administrative-power',
   'public-service',
 ] as const;
-export const matterTypeLabels: Record<(typeof matterTypes)[number], string> = {
-  'administrative-licensing': '行政许可',
-  'administrative-confirmation': '行政确认',
-  'administrative-payment': '行政给付',
-  'administrative-award': '行政奖励',
-  'administrative-ruling': '行政裁决',
-  'administrative-levy': '行政征收',
-  'other-administrative-power': '其他行政权力',
-  'public-service': '公共服务',
-};
 
 /**
  * 实施主体性质 (GB/T 39046: 1 法定机关, 2 授权组织, 3 受委托组织). Not edited: it follows from the staffing
@@ -52,7 +41,6 @@ export const implementerNatures = [
 
 /** 办件类型 (GB/T 39046: 1 即办件, 2 承诺件). */
 export const caseTypes = ['instant', 'promised'] as const;
-export const caseTypeLabels = { instant: '即办件', promised: '承诺件' } as const;
 
 /** 办理渠道 (GB/T 39046: 1 窗口, 2 网上 (PC), 3 移动端, 4 快递). */
 export const channels = ['counter', 'online', 'mobile', 'courier'] as const;
@@ -165,5 +153,3 @@ export const windowAssignment = z.object({
   since: isoDate,
 });
 export type WindowAssignment = z.infer<typeof windowAssignment>;
-
-export const versionStatuses = ['draft', 'published'] as const;
