@@ -11,6 +11,7 @@ import type { CaseRecord, CaseStatus, MaterialContentType } from '../domain/case
 import type { TrailEvent } from '../domain/cases/trail';
 import type { Page } from '../shared/pagination';
 import { caseKey } from '../workflow/case-keys';
+import { workflowAttributes } from '../workflow/case-workflow-store';
 
 /**
  * Cases in the cases table. Every change of a case is one transaction: the case at the version the
@@ -70,6 +71,7 @@ function indexKeys(record: CaseRecord): Record<string, string> {
   };
 }
 
+/** The case as the application sees it: no table keys, no workflow bookkeeping (task tokens never leave). */
 const stripKeys = (item: Record<string, unknown>) => {
   const {
     pk: _pk,
@@ -82,7 +84,9 @@ const stripKeys = (item: Record<string, unknown>) => {
     gsi3sk: _f,
     ...rest
   } = item;
-  return rest;
+  const { openPk: _g, openSk: _h, ...record } = rest;
+  for (const name of workflowAttributes) delete record[name];
+  return record;
 };
 
 const reasons = (error: unknown) =>
@@ -92,18 +96,38 @@ export function dynamoCaseStore(
   client: DynamoDBDocumentClient,
   tables: { cases: string; idempotency: string },
 ) {
-  const casePut = (record: CaseRecord, condition: { expectedVersion?: number }) => ({
+  const caseCreate = (record: CaseRecord) => ({
     Put: {
       TableName: tables.cases,
       Item: { ...caseKey(record.caseId), ...indexKeys(record), ...record },
-      ...(condition.expectedVersion === undefined
-        ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : {
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': condition.expectedVersion },
-          }),
+      ConditionExpression: 'attribute_not_exists(pk)',
     },
   });
+  /**
+   * Sets the case's own attributes only: the workflow stores its task token on the same item, and a
+   * change of the case must neither erase it nor write back a token it read before.
+   */
+  const caseUpdate = (record: CaseRecord, expectedVersion: number) => {
+    const attributes = Object.entries({ ...indexKeys(record), ...record }).filter(
+      ([name, value]) => value !== undefined && !workflowAttributes.has(name),
+    );
+    return {
+      Update: {
+        TableName: tables.cases,
+        Key: caseKey(record.caseId),
+        UpdateExpression: `SET ${attributes.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: {
+          '#version': 'version',
+          ...Object.fromEntries(attributes.map(([name], i) => [`#a${i}`, name])),
+        },
+        ExpressionAttributeValues: {
+          ':expected': expectedVersion,
+          ...Object.fromEntries(attributes.map(([, value], i) => [`:v${i}`, value])),
+        },
+      },
+    };
+  };
   const eventPut = (caseId: string, event: TrailEvent) => ({
     Put: {
       TableName: tables.cases,
@@ -129,7 +153,7 @@ export function dynamoCaseStore(
 
     /** A new case with its first trail event and, when given, the idempotency record of the request. */
     async createCase(record: CaseRecord, event: TrailEvent, idempotency?: IdempotencyRecord) {
-      const items: TransactItems = [casePut(record, {}), eventPut(record.caseId, event)];
+      const items: TransactItems = [caseCreate(record), eventPut(record.caseId, event)];
       if (idempotency) {
         items.push({
           Put: {
@@ -153,7 +177,7 @@ export function dynamoCaseStore(
 
     /** The case moves from `expectedVersion` to `next` with its trail event; `caseNumber` is claimed if new. */
     async saveCase(next: CaseRecord, expectedVersion: number, event: TrailEvent, claimCaseNumber?: string) {
-      const items: TransactItems = [casePut(next, { expectedVersion }), eventPut(next.caseId, event)];
+      const items: TransactItems = [caseUpdate(next, expectedVersion), eventPut(next.caseId, event)];
       if (claimCaseNumber) {
         items.push({
           Put: {

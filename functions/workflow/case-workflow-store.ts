@@ -9,6 +9,13 @@ import { caseNotFound, phaseMoved } from './errors';
  * of the human step it waits on. Only the workflow writes the token; the business attributes belong to
  * the intake and lifecycle use cases.
  */
+/** The attributes of a case item that only the workflow writes. */
+export const workflowAttributes: ReadonlySet<string> = new Set([
+  'taskToken',
+  'taskTokenPhase',
+  'taskTokenStoredAt',
+]);
+
 export interface CasePosition {
   phase: string;
   version: number;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoCatalogueStore } from '../../functions/catalogue/catalogue-store';
 import { loadSeedCatalogue } from '../../functions/catalogue/seed/load-seed';
@@ -464,6 +464,29 @@ describe('materials', () => {
     ]);
     const after = await api.call('GET', `/cases/${record.caseId}`, { token: t.alice });
     expect(after.body.materials.application.status).toBe('missing');
+  });
+
+  it("keeps the workflow's task token through a change of the case and never shows it", async () => {
+    const record = await submittedCase('SW-0001', t.alice);
+    const key = { pk: `CASE#${record.caseId}`, sk: 'CASE' };
+    await documents.send(
+      new UpdateCommand({
+        TableName: casesTable,
+        Key: key,
+        UpdateExpression: 'SET taskToken = :token',
+        ExpressionAttributeValues: { ':token': 'secret-task-token' },
+      }),
+    );
+    const checked = await api.call('POST', `/cases/${record.caseId}/materials/application/paper-check`, {
+      token: t.clerk2,
+      body: { version: record.version },
+    });
+    expect(checked.status).toBe(200);
+    expect(JSON.stringify(checked.body)).not.toContain('secret-task-token');
+    const stored = await documents.send(
+      new GetCommand({ TableName: casesTable, Key: key, ConsistentRead: true }),
+    );
+    expect(stored.Item).toMatchObject({ taskToken: 'secret-task-token', version: record.version + 1 });
   });
 
   it('refuses to accept while a required material is missing', async () => {
