@@ -11,16 +11,9 @@ import {
   maxMaterialBytes,
 } from '../domain/cases/model';
 import { canonicalJson, chainEvent, changesBetween, genesisHash } from '../domain/cases/trail';
-import { detectFileType } from '../domain/file-type';
 import { hasRole, type Principal } from '../domain/principal';
-import {
-  ConflictError,
-  type FieldIssue,
-  ForbiddenError,
-  NotFoundError,
-  ValidationError,
-} from '../shared/errors';
-import { type ObjectFacts, ObjectMissing } from '../shared/object-storage';
+import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { readUpload } from '../shared/object-storage';
 import { encodeCursor } from '../shared/pagination';
 import {
   actingRole,
@@ -218,20 +211,7 @@ export function intakeUseCases(ctx: CaseContext) {
       if (!upload || upload.materialId !== materialId) {
         throw new NotFoundError('上传记录不存在', 'UPLOAD_NOT_FOUND', { uploadId: input.uploadId });
       }
-      let facts: ObjectFacts;
-      try {
-        facts = await files.inspect(upload.key, maxMaterialBytes);
-      } catch (error) {
-        if (error instanceof ObjectMissing) throw new ConflictError('文件尚未上传', 'FILE_NOT_UPLOADED');
-        throw error;
-      }
-      const issues: FieldIssue[] = [];
-      if (facts.size > maxMaterialBytes) issues.push({ field: 'file', message: '文件超过 20 MiB 上限' });
-      else if (facts.size !== upload.size)
-        issues.push({ field: 'file', message: `文件大小 ${facts.size} 与申报的 ${upload.size} 不符` });
-      if (detectFileType(facts.head) !== upload.contentType) {
-        issues.push({ field: 'file', message: '文件内容与申报的类型不符 (仅接受 PDF、JPEG、PNG、OFD)' });
-      }
+      const { facts, issues } = await readUpload(files, upload.key, upload, maxMaterialBytes);
       if (facts.sha256 !== input.sha256)
         issues.push({ field: 'body.sha256', message: '文件校验值不符,请重新上传' });
       if (issues.length > 0) throw new ValidationError('上传的材料未通过检查', issues);

@@ -10,7 +10,6 @@ import type {
 } from '../domain/catalogue/model';
 import { implementerNatureOf, serviceGuideIssues } from '../domain/catalogue/rules';
 import { effectiveVersion, type PublishedSnapshot, planPublication } from '../domain/catalogue/versions';
-import { detectFileType } from '../domain/file-type';
 import type { Principal } from '../domain/principal';
 import {
   ConflictError,
@@ -19,7 +18,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../shared/errors';
-import { ObjectMissing, type ObjectStorage } from '../shared/object-storage';
+import { type ObjectStorage, readUpload } from '../shared/object-storage';
 import { encodeCursor } from '../shared/pagination';
 import {
   AlreadyExists,
@@ -386,21 +385,7 @@ export function catalogueUseCases({ store, files, now }: CatalogueDeps) {
       requireEditor(principal, head.departmentId);
       const file = await store.getFile(code, fileId);
       if (!file) throw new NotFoundError('文件不存在', 'FILE_NOT_FOUND', { fileId });
-      let facts: Awaited<ReturnType<ObjectStorage['inspect']>>;
-      try {
-        facts = await files.inspect(file.key, maxCatalogueFileBytes);
-      } catch (error) {
-        if (error instanceof ObjectMissing)
-          throw new ConflictError('文件尚未上传', 'FILE_NOT_UPLOADED', { fileId });
-        throw error;
-      }
-      const detected = detectFileType(facts.head);
-      const issues: FieldIssue[] = [];
-      if (facts.size > maxCatalogueFileBytes) issues.push({ field: 'file', message: '文件超过 10 MiB 上限' });
-      else if (facts.size !== file.size)
-        issues.push({ field: 'file', message: `文件大小 ${facts.size} 与申报的 ${file.size} 不符` });
-      if (detected !== file.contentType)
-        issues.push({ field: 'file', message: '文件内容与申报的类型不符 (仅接受 PDF、JPEG、PNG)' });
+      const { facts, issues } = await readUpload(files, file.key, file, maxCatalogueFileBytes);
       if (issues.length > 0) throw invalid(issues, '上传的文件未通过检查');
       const confirmed = { ...file, sha256: facts.sha256, confirmedAt: audit(principal).at };
       await store.putFile(confirmed);

@@ -13,3 +13,21 @@ export function detectFileType(head: Uint8Array): DetectedFileType | undefined {
     return 'application/ofd';
   return undefined;
 }
+
+/** What is wrong with an uploaded file, given its real size and first bytes and what the uploader declared. */
+export function uploadIssues(
+  actual: { size: number; head: Uint8Array },
+  declared: { size: number; contentType: DetectedFileType },
+  maxBytes: number,
+): { field: string; message: string }[] {
+  const issues: { field: string; message: string }[] = [];
+  if (actual.size > maxBytes) {
+    issues.push({ field: 'file', message: `文件超过 ${Math.round(maxBytes / 1024 / 1024)} MiB 上限` });
+  } else if (actual.size !== declared.size) {
+    issues.push({ field: 'file', message: `文件大小 ${actual.size} 与申报的 ${declared.size} 不符` });
+  }
+  if (detectFileType(actual.head) !== declared.contentType) {
+    issues.push({ field: 'file', message: '文件内容与申报的类型不符' });
+  }
+  return issues;
+}

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { type DetectedFileType, uploadIssues } from '../domain/file-type';
+import { ConflictError, type FieldIssue } from './errors';
 
 /**
  * Objects uploaded by browsers: a short-lived presigned PUT (content type and length signed in), and
@@ -86,3 +88,22 @@ export function objectStorage(s3: S3Client, bucket: string, now: () => number) {
 }
 
 export type ObjectStorage = ReturnType<typeof objectStorage>;
+
+/**
+ * Reads an upload for the checks that decide whether it counts; one not yet uploaded is a 409.
+ * Returns what was read and everything wrong with it against the declaration.
+ */
+export async function readUpload(
+  files: ObjectStorage,
+  key: string,
+  declared: { size: number; contentType: DetectedFileType },
+  maxBytes: number,
+): Promise<{ facts: ObjectFacts; issues: FieldIssue[] }> {
+  try {
+    const facts = await files.inspect(key, maxBytes);
+    return { facts, issues: uploadIssues(facts, declared, maxBytes) };
+  } catch (error) {
+    if (error instanceof ObjectMissing) throw new ConflictError('文件尚未上传', 'FILE_NOT_UPLOADED', { key });
+    throw error;
+  }
+}
