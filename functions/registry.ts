@@ -1,10 +1,12 @@
 import type { BucketId } from '../infra/definitions/buckets';
+import type { EventPattern } from '../infra/definitions/event-patterns';
 import type { TableId } from '../infra/definitions/tables';
 import { calendarRoutes } from './calendar/routes';
 import { caseRoutes } from './cases/routes';
 import { catalogueRoutes } from './catalogue/routes';
 import { platformRoutes } from './platform/routes';
 import type { RouteSpec } from './shared/http/route';
+import { caseOpenedFilter } from './workflow/stream-starter';
 
 /**
  * Every Lambda function of the application, as data: the CDK stacks build a NodejsFunction for each
@@ -15,6 +17,22 @@ export type TableAccess = 'read' | 'readWrite';
 export type BucketAccess = 'read' | 'readWrite';
 /** `start`: StartExecution; `callback`: SendTask*; `describe`: DescribeStateMachine/Execution. */
 export type WorkflowAccess = 'start' | 'callback' | 'describe' | 'stop';
+
+/**
+ * A table stream the function consumes (an event source mapping in AWS, the local stream poller here):
+ * batches of records matching any filter, with partial batch responses (`batchItemFailures`).
+ */
+export interface StreamSubscription {
+  table: TableId;
+  /** Lambda filter criteria: only matching records are delivered (filtered ones are not billed). */
+  filters: EventPattern[];
+  /** Records per invocation. */
+  batchSize: number;
+  /** Retries of a failing batch before its records go to the on-failure queue. */
+  retryAttempts: number;
+  /** Records older than this go to the on-failure queue unprocessed (the stream keeps 24 hours). */
+  maxRecordAgeSeconds: number;
+}
 
 export interface FunctionDefinition {
   id: string;
@@ -27,6 +45,8 @@ export interface FunctionDefinition {
   defaultRoute?: boolean;
   /** The `${...}` placeholder in the ASL files that takes this function's ARN. */
   aslPlaceholder?: string;
+  /** Invoked with the records of a table's stream. */
+  stream?: StreamSubscription;
   tables: Partial<Record<TableId, TableAccess>>;
   buckets: Partial<Record<BucketId, BucketAccess>>;
   workflow: WorkflowAccess[];
@@ -65,18 +85,22 @@ export const functionDefinitions: FunctionDefinition[] = [
     routes: Object.values(caseRoutes),
     tables: { cases: 'readWrite', idempotency: 'readWrite', catalogue: 'read' },
     buckets: { materials: 'readWrite' },
-    workflow: [],
+    workflow: ['callback'],
     verifiesTokens: true,
   },
   {
     id: 'calendar',
     entry: 'functions/calendar/handler.ts',
-    description: 'Working-day calendar (工作日) for the portal',
+    description:
+      'Working-day calendar (工作日) and holiday schedules; loading one recomputes the open deadlines',
     routes: Object.values(calendarRoutes),
-    tables: {},
+    // catalogue: the loaded schedules; cases: the open deadlines a load recomputes (read and saved).
+    tables: { catalogue: 'readWrite', cases: 'readWrite' },
     buckets: {},
     workflow: [],
-    verifiesTokens: false,
+    verifiesTokens: true,
+    // A load recomputes every open case within the request (the HTTP API waits at most 30 s).
+    timeoutSeconds: 29,
   },
   {
     id: 'case-workflow',
@@ -84,9 +108,27 @@ export const functionDefinitions: FunctionDefinition[] = [
     description: 'Task states of the case lifecycle state machine',
     routes: [],
     aslPlaceholder: 'CaseWorkflowFunctionArn',
-    tables: { cases: 'readWrite' },
+    tables: { cases: 'readWrite', catalogue: 'read' },
     buckets: {},
-    workflow: [],
+    workflow: ['callback'],
+    verifiesTokens: false,
+  },
+  {
+    id: 'workflow-starter',
+    entry: 'functions/workflow/stream-handler.ts',
+    description: 'Starts the lifecycle execution of each accepted case from the cases table stream',
+    routes: [],
+    stream: {
+      table: 'cases',
+      filters: [caseOpenedFilter],
+      batchSize: 50,
+      retryAttempts: 10,
+      maxRecordAgeSeconds: 6 * 60 * 60,
+    },
+    // It reads the stream, never the table: the records carry what it needs.
+    tables: {},
+    buckets: {},
+    workflow: ['start'],
     verifiesTokens: false,
   },
 ];

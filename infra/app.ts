@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { functionDefinitions } from '../functions/registry';
 import { ResourceNames } from './constructs/resource-names';
 import { ApiStack } from './stacks/api-stack';
 import { StatefulStack } from './stacks/stateful-stack';
@@ -11,7 +12,8 @@ import { WorkflowStack } from './stacks/workflow-stack';
  * The CDK app: `npx cdk synth` (cdk.json runs this file with tsx) or `buildApp()` from tests.
  *
  *   StatefulStack  KMS key, DynamoDB tables, S3 buckets          (no dependencies)
- *   WorkflowStack  task functions, Standard state machines        → Stateful
+ *   WorkflowStack  task functions, Standard state machines,       → Stateful
+ *                  stream consumers, alerts bus and pipe
  *   ApiStack       Cognito, HTTP API + JWT authorizer, functions  → Stateful, Workflow
  *
  * Context: `-c stage=dev` (default dev), `-c logLevel=INFO`, `-c allowedOrigins=https://a,https://b`
@@ -30,8 +32,10 @@ export const featureFlags: Record<string, unknown> = {
   '@aws-cdk/aws-dynamodb:resourcePolicyPerReplica': true,
   '@aws-cdk/aws-dynamodb:retainTableReplica': true,
   '@aws-cdk/aws-kms:aliasNameRef': true,
-  // The KMS key ARN is the only value another stack imports (everything else is addressed by name); the
-  // key is retained and never replaced, so a plain export (which pins it while in use) is the right coupling.
+  // The KMS key ARN and the table stream ARNs are the only values another stack imports (everything else is
+  // addressed by name). The key is retained and never replaced; a stream ARN carries a creation label, and
+  // its export keeps the stream from being switched off or replaced under its consumers. A plain export
+  // (which pins the value while in use) is the right coupling for both.
   '@aws-cdk/core:defaultCrossStackReferences': 'strong',
 };
 
@@ -114,6 +118,7 @@ export function buildApp(options: BuildAppOptions = {}): OneWindowApp {
     names,
     dataKey: stateful.dataKey,
     logLevel,
+    tableStreamArns: stateful.tableStreamArns,
   });
   workflow.addStackDependency(stateful);
   const api = new ApiStack(app, names.stackName('Api'), {
@@ -131,6 +136,16 @@ export function buildApp(options: BuildAppOptions = {}): OneWindowApp {
     },
   });
   api.addStackDependency(stateful);
+  // Each function is built by the stack of its trigger (routes: Api; ASL placeholder or stream: Workflow);
+  // one with no trigger would silently not be deployed.
+  for (const def of functionDefinitions) {
+    const homes = [api.functions[def.id], workflow.functions[def.id]].filter(Boolean);
+    if (homes.length !== 1) {
+      throw new Error(
+        `function ${def.id} is built by ${homes.length} stacks: give it routes, an ASL placeholder or a stream`,
+      );
+    }
+  }
 
   Tags.of(app).add('project', 'onewindow');
   Tags.of(app).add('stage', stage);

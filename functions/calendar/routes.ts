@@ -1,10 +1,20 @@
 import * as z from 'zod';
 import { isCalendarDate } from '../domain/calendar/dates';
+import {
+  firstScheduleYear,
+  lastScheduleYear,
+  scheduleOrigins,
+  yearScheduleData,
+} from '../domain/calendar/schedules';
 import { maxWorkingDays } from '../domain/calendar/working-days';
 import { errorResponses } from '../shared/http/openapi-schemas';
 import type { RouteSpec } from '../shared/http/route';
 
-/** The working-day calendar (工作日) for the portal: when will N working days have passed? */
+/**
+ * The working-day calendar (工作日) for the portal — when will N working days have passed? — and the
+ * holiday schedules (节假日安排) it follows, which the centre admin loads when the State Council publishes
+ * a year (the open deadlines it changes are recomputed at once).
+ */
 export const workingDayAnswer = z
   .object({
     date: z.iso.date(),
@@ -13,6 +23,58 @@ export const workingDayAnswer = z
     }),
   })
   .meta({ id: 'WorkingDay' });
+
+export const scheduleBody = yearScheduleData
+  .extend({
+    year: yearScheduleData.shape.year
+      .optional()
+      .meta({ description: 'May be left out; when given it must be the year of the path' }),
+  })
+  .meta({
+    id: 'YearSchedule',
+    description:
+      'One year of the State Council holiday schedule: holidays are the weekdays off, make-up workdays (调休上班) the weekend days worked',
+    example: {
+      source: '国务院办公厅关于2027年部分节假日安排的通知',
+      publishedOn: '2026-11-20',
+      holidays: ['2027-01-01', '2027-10-01', '2027-10-04', '2027-10-05', '2027-10-06', '2027-10-07'],
+      makeupWorkdays: ['2027-09-26', '2027-10-09'],
+    },
+  });
+
+export const scheduleLoaded = z
+  .object({
+    year: z.number().int(),
+    recomputed: z
+      .object({
+        examined: z.number().int().meta({ description: 'Open cases read' }),
+        changed: z.number().int().meta({ description: 'Cases whose due dates moved (one trail event each)' }),
+        failed: z
+          .number()
+          .int()
+          .meta({ description: 'Cases not recomputed; loading the same schedule retries them' }),
+      })
+      .meta({ description: 'The open deadlines recomputed under the loaded schedule' }),
+  })
+  .meta({ id: 'ScheduleLoaded' });
+
+export const knownSchedule = z
+  .object({
+    year: z.number().int(),
+    source: z.enum(scheduleOrigins).meta({
+      description:
+        '`chinese-days`: the package; `project-data`: a data file of this service; `loaded`: loaded by the centre admin',
+    }),
+    notice: z.string().optional().meta({ description: 'The publication, e.g. the State Council notice' }),
+    publishedOn: z.iso.date().optional(),
+    loadedAt: z.string().optional(),
+    loadedBy: z.string().optional(),
+  })
+  .meta({ id: 'KnownSchedule' });
+
+const yearParams = z.object({
+  year: z.coerce.number().int().min(firstScheduleYear).max(lastScheduleYear).meta({ example: 2027 }),
+});
 
 export const calendarRoutes = {
   workingDays: {
@@ -30,5 +92,34 @@ export const calendarRoutes = {
       }),
     },
     responses: { 200: { description: 'The working day', schema: workingDayAnswer }, ...errorResponses(400) },
+  },
+  listSchedules: {
+    operationId: 'listHolidaySchedules',
+    method: 'GET',
+    path: '/calendar/schedules',
+    access: 'public',
+    summary:
+      'The holiday schedule of every known year from 2004 on and where it comes from; later years are provisional',
+    tags: ['calendar'],
+    responses: {
+      200: { description: 'Known years, oldest first', schema: z.object({ items: z.array(knownSchedule) }) },
+    },
+  },
+  putSchedule: {
+    operationId: 'loadHolidaySchedule',
+    method: 'PUT',
+    path: '/calendar/schedules/{year}',
+    access: 'authenticated',
+    summary:
+      "Load a year's holiday schedule (centre admin); the open cases' deadlines it changes are recomputed and trailed",
+    tags: ['calendar: administration'],
+    request: { params: yearParams, body: scheduleBody },
+    responses: {
+      200: {
+        description: 'Loaded (loading the same schedule again changes nothing)',
+        schema: scheduleLoaded,
+      },
+      ...errorResponses(400, 401, 403),
+    },
   },
 } as const satisfies Record<string, RouteSpec>;

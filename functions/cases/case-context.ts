@@ -2,14 +2,15 @@ import type { CatalogueStore } from '../catalogue/catalogue-store';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
 import { shanghaiDate } from '../domain/calendar-date';
 import { mayProvideMaterials, mayRead, maySeePersonalData } from '../domain/cases/access';
+import { type AlertPolicy, alertAgenda, plannedAlerts } from '../domain/cases/alerts';
 import type { Applicant, CaseRecord, CaseStatus, PinnedMatter } from '../domain/cases/model';
-import { chainEvent, changesBetween } from '../domain/cases/trail';
+import { chainEvent, changesBetween, type FieldChange, type TrailActor } from '../domain/cases/trail';
 import { effectiveVersion } from '../domain/catalogue/versions';
 import { maskIdNumber, maskName, maskPhone } from '../domain/masking';
 import { hasRole, type Principal, type Role } from '../domain/principal';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import type { ObjectStorage } from '../shared/object-storage';
-import { type CaseStore, VersionConflict } from './case-store';
+import { type AlertItem, type CaseStore, VersionConflict } from './case-store';
 
 /**
  * Intake and acceptance at the front desk (前台综合受理): one pipeline for the portal and the counter.
@@ -18,10 +19,26 @@ import { type CaseStore, VersionConflict } from './case-store';
 export interface CaseDeps {
   cases: CaseStore;
   catalogue: Pick<CatalogueStore, 'getHead' | 'getVersion'>;
-  calendar: WorkingDayCalendar;
+  /** The working-day calendar under every holiday schedule known now (it changes when one is loaded). */
+  calendar: () => Promise<WorkingDayCalendar>;
   /** The materials bucket. */
   files: ObjectStorage;
   now: () => number;
+  alertPolicy: AlertPolicy;
+  /** Completes the human step the case's workflow waits on (SendTaskSuccess). */
+  workflowSteps: WorkflowSteps;
+}
+
+export interface WorkflowSteps {
+  /** A stale or already used token is no error: the case moved on and the workflow re-reads it. */
+  complete(taskToken: string, output: Record<string, unknown>): Promise<void>;
+}
+
+export interface ChangeOptions {
+  claimCaseNumber?: string;
+  raiseAlerts?: AlertItem[];
+  /** Field changes the record diff cannot see (alerts are their own items). */
+  extraChanges?: FieldChange[];
 }
 
 export const idempotencyHours = 24;
@@ -50,13 +67,76 @@ function maskApplicant(applicant: Applicant): Applicant {
 
 export const personalFields = /^applicant\.(idNumber|phone|name|contactName)$/;
 
+/**
+ * Writes a change of a case: the case at the version read, its trail event, and the alerts it raises or
+ * resolves, in one transaction. Shared by the API's use cases and the workflow's tasks.
+ */
+export function caseChanges(deps: Pick<CaseDeps, 'cases' | 'calendar' | 'alertPolicy' | 'now'>) {
+  const { cases } = deps;
+  const nowIso = () => new Date(deps.now()).toISOString();
+  /**
+   * Writes `next` over `record` with the trail event describing the difference. Alerts of the case that
+   * no longer apply to `next` (the step was done, the deadline moved) are resolved in the same write.
+   */
+  const changeAs = async (
+    actor: TrailActor,
+    record: CaseRecord,
+    changed: Omit<CaseRecord, 'trailHead'>,
+    action: string,
+    options: ChangeOptions = {},
+  ) => {
+    const at = nowIso();
+    const known = record.phase ? await cases.caseAlerts(record.caseId) : [];
+    const raised = new Set((options.raiseAlerts ?? []).map((a) => a.alertId));
+    const calendar = await deps.calendar();
+    const resolve = alertAgenda(plannedAlerts(changed, calendar, deps.alertPolicy), known, at)
+      .resolve.filter((alertId) => !raised.has(alertId))
+      .map((alertId) => ({ alertId, at }));
+    const event = chainEvent(
+      {
+        seq: record.trailHead.seq + 1,
+        at,
+        actor,
+        channel: changed.channel,
+        action,
+        changes: [
+          ...changesBetween(withoutTrailHead(record), withoutTrailHead(changed)),
+          ...(options.extraChanges ?? []),
+          ...resolve.map(({ alertId }) => ({
+            field: `alerts.${alertId}.status`,
+            old: 'active',
+            new: 'resolved',
+          })),
+        ],
+      },
+      record.trailHead.hash,
+    );
+    // The case carries the head of its trail, written in the same transaction as the event.
+    const next: CaseRecord = { ...changed, trailHead: { seq: event.seq, hash: event.hash } };
+    try {
+      await cases.saveCase(next, record.version, event, options.claimCaseNumber, {
+        raise: options.raiseAlerts ?? [],
+        resolve,
+      });
+    } catch (error) {
+      if (error instanceof VersionConflict) throw versionConflict();
+      throw error;
+    }
+    return next;
+  };
+
+  return { changeAs };
+}
+
+export type CaseChanges = ReturnType<typeof caseChanges>;
+
 /** What the case use cases share: reading, viewing and changing a case with its trail event. */
 export function caseContext(deps: CaseDeps) {
   const { cases, catalogue, calendar, now } = deps;
   const nowIso = () => new Date(now()).toISOString();
   const today = () => shanghaiDate(now());
   /** §32: 5 working days from receipt to decide or to tell every deficiency at once. */
-  const acceptanceDeadline = () => calendar.addWorkingDays(today(), 5).date;
+  const acceptanceDeadline = async () => (await calendar()).addWorkingDays(today(), 5).date;
 
   const view = (principal: Principal, record: CaseRecord) => {
     // §32: past the acceptance deadline with neither decision nor notice, the application counts as accepted.
@@ -78,7 +158,10 @@ export function caseContext(deps: CaseDeps) {
     }
     const deferred =
       record.status === 'accepted' && record.deferrals?.items.some((d) => d.materialId === materialId);
-    if (!['draft', 'supplement-requested'].includes(record.status) && !deferred) {
+    const askedByDepartment =
+      record.phase === 'awaiting-supplement' &&
+      record.backOffice?.supplementRequest?.items.some((i) => i.materialId === materialId);
+    if (!['draft', 'supplement-requested'].includes(record.status) && !deferred && !askedByDepartment) {
       throw wrongStatus(record.status, '提交材料');
     }
   };
@@ -90,35 +173,28 @@ export function caseContext(deps: CaseDeps) {
     return record;
   };
 
-  /** Writes `next` over `record` with the trail event describing the difference. */
-  const change = async (
+  const { changeAs } = caseChanges(deps);
+
+  const change = (
     principal: Principal,
     record: CaseRecord,
     changed: Omit<CaseRecord, 'trailHead'>,
     action: string,
     role: Role,
     claimCaseNumber?: string,
-  ) => {
-    const event = chainEvent(
-      {
-        seq: record.trailHead.seq + 1,
-        at: nowIso(),
-        actor: actorOf(principal, role),
-        channel: changed.channel,
-        action,
-        changes: changesBetween(withoutTrailHead(record), withoutTrailHead(changed)),
-      },
-      record.trailHead.hash,
-    );
-    // The case carries the head of its trail, written in the same transaction as the event.
-    const next: CaseRecord = { ...changed, trailHead: { seq: event.seq, hash: event.hash } };
-    try {
-      await cases.saveCase(next, record.version, event, claimCaseNumber);
-    } catch (error) {
-      if (error instanceof VersionConflict) throw versionConflict();
-      throw error;
+  ) =>
+    changeAs(actorOf(principal, role), record, changed, action, claimCaseNumber ? { claimCaseNumber } : {});
+
+  /**
+   * After a human step is written: hands the workflow's token back if it waits in the phase the step
+   * completed. Read after the write, so a token stored meanwhile is seen; a later store fails its
+   * phase condition and the workflow reads the new phase itself.
+   */
+  const completeStep = async (caseId: string, completedPhase: string, nextPhase: string) => {
+    const waiting = await cases.getTaskToken(caseId);
+    if (waiting && waiting.phase === completedPhase) {
+      await deps.workflowSteps.complete(waiting.taskToken, { phase: nextPhase });
     }
-    return next;
   };
 
   const pinMatter = async (code: string): Promise<PinnedMatter> => {
@@ -181,6 +257,8 @@ export function caseContext(deps: CaseDeps) {
     assertMayProvide,
     readable,
     change,
+    changeAs,
+    completeStep,
     pinMatter,
     replay,
   };

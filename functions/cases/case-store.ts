@@ -7,10 +7,12 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { AlertAudience, AlertKind, AlertLevel } from '../domain/cases/alerts';
+import { isOpenPhase } from '../domain/cases/lifecycle';
 import type { CaseRecord, CaseStatus, MaterialContentType } from '../domain/cases/model';
 import type { TrailEvent } from '../domain/cases/trail';
 import type { Page } from '../shared/pagination';
-import { caseKey } from '../workflow/case-keys';
+import { caseKey, openIndexKeys } from '../workflow/case-keys';
 import { workflowAttributes } from '../workflow/case-workflow-store';
 
 /**
@@ -22,6 +24,10 @@ import { workflowAttributes } from '../workflow/case-workflow-store';
  *                                          gsi3: DEPT#<department>#<status> / <at>#<id> (a department's)
  *   CASE#<id> / TRAIL#<seq>     a trail event
  *   CASENO#<number> / CASENO    makes case numbers unique (no counter item: numbers are random)
+ *   CASE#<id> / ALERT#<alertId> a deadline alert; while active it is in the worklists:
+ *                                          gsi1: ALERTS#CENTRE#<level>, gsi2: ALERTS#WINDOW#<window>#<level>,
+ *                                          gsi3: ALERTS#DEPT#<department>#<level>, each by <dueDate>#<caseId>
+ * An accepted case whose workflow runs carries the sparse `open` index keys; they go when it closes.
  * Idempotency records live in the idempotency table, written in the creating transaction.
  */
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
@@ -54,7 +60,46 @@ export interface IdempotencyRecord {
   expiration: number;
 }
 
+export interface AlertItem {
+  alertId: string;
+  caseId: string;
+  caseNumber?: string;
+  matterCode: string;
+  matterName: string;
+  windowId: string;
+  departmentId: string;
+  kind: AlertKind;
+  level: AlertLevel;
+  audience: AlertAudience;
+  dueDate: string;
+  raisedAt: string;
+  status: 'active' | 'resolved';
+  resolvedAt?: string;
+  materialId?: string;
+  detail?: string;
+}
+
+export type AlertScope =
+  | { kind: 'centre' }
+  | { kind: 'window'; windowId: string }
+  | { kind: 'department'; departmentId: string };
+
 const trailSk = (seq: number) => `TRAIL#${String(seq).padStart(6, '0')}`;
+const alertSk = (alertId: string) => `ALERT#${alertId}`;
+
+function alertIndexKeys(alert: AlertItem): Record<string, string> {
+  const sort = `${alert.dueDate}#${alert.caseId}#${alert.alertId}`;
+  return {
+    gsi1pk: `ALERTS#CENTRE#${alert.level}`,
+    gsi1sk: sort,
+    gsi2pk: `ALERTS#WINDOW#${alert.windowId}#${alert.level}`,
+    gsi2sk: sort,
+    gsi3pk: `ALERTS#DEPT#${alert.departmentId}#${alert.level}`,
+    gsi3sk: sort,
+  };
+}
+
+const alertIndexNames = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
 
 function indexKeys(record: CaseRecord): Record<string, string> {
   const at = record.receivedAt ?? record.createdAt;
@@ -68,6 +113,8 @@ function indexKeys(record: CaseRecord): Record<string, string> {
     ...(record.status === 'draft'
       ? {}
       : { gsi3pk: `DEPT#${record.matter.departmentId}#${record.status}`, gsi3sk: sort }),
+    // The workflow-start stream and the restart of open cases key on these.
+    ...(isOpenPhase(record.phase) ? openIndexKeys(record.caseId) : {}),
   };
 }
 
@@ -87,6 +134,12 @@ const stripKeys = (item: Record<string, unknown>) => {
   const { openPk: _g, openSk: _h, ...record } = rest;
   for (const name of workflowAttributes) delete record[name];
   return record;
+};
+
+const stripAlertKeys = (item: Record<string, unknown>): AlertItem => {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  for (const name of alertIndexNames) delete rest[name];
+  return rest as unknown as AlertItem;
 };
 
 const reasons = (error: unknown) =>
@@ -111,14 +164,17 @@ export function dynamoCaseStore(
     const attributes = Object.entries({ ...indexKeys(record), ...record }).filter(
       ([name, value]) => value !== undefined && !workflowAttributes.has(name),
     );
+    // A closed case leaves the open index: nothing restarts its workflow.
+    const closing = record.phase === 'closed';
     return {
       Update: {
         TableName: tables.cases,
         Key: caseKey(record.caseId),
-        UpdateExpression: `SET ${attributes.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+        UpdateExpression: `SET ${attributes.map((_, i) => `#a${i} = :v${i}`).join(', ')}${closing ? ' REMOVE #openPk, #openSk' : ''}`,
         ConditionExpression: '#version = :expected',
         ExpressionAttributeNames: {
           '#version': 'version',
+          ...(closing ? { '#openPk': 'openPk', '#openSk': 'openSk' } : {}),
           ...Object.fromEntries(attributes.map(([name], i) => [`#a${i}`, name])),
         },
         ExpressionAttributeValues: {
@@ -175,8 +231,17 @@ export function dynamoCaseStore(
       }
     },
 
-    /** The case moves from `expectedVersion` to `next` with its trail event; `caseNumber` is claimed if new. */
-    async saveCase(next: CaseRecord, expectedVersion: number, event: TrailEvent, claimCaseNumber?: string) {
+    /**
+     * The case moves from `expectedVersion` to `next` with its trail event; `caseNumber` is claimed if new;
+     * alerts raised or resolved by the change are written in the same transaction.
+     */
+    async saveCase(
+      next: CaseRecord,
+      expectedVersion: number,
+      event: TrailEvent,
+      claimCaseNumber?: string,
+      alerts: { raise?: AlertItem[]; resolve?: { alertId: string; at: string }[] } = {},
+    ) {
       const items: TransactItems = [caseUpdate(next, expectedVersion), eventPut(next.caseId, event)];
       if (claimCaseNumber) {
         items.push({
@@ -184,6 +249,32 @@ export function dynamoCaseStore(
             TableName: tables.cases,
             Item: { pk: `CASENO#${claimCaseNumber}`, sk: 'CASENO', caseId: next.caseId },
             ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+      }
+      for (const alert of alerts.raise ?? []) {
+        items.push({
+          Put: {
+            TableName: tables.cases,
+            Item: {
+              pk: `CASE#${alert.caseId}`,
+              sk: alertSk(alert.alertId),
+              ...alertIndexKeys(alert),
+              ...alert,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+      }
+      for (const { alertId, at } of alerts.resolve ?? []) {
+        items.push({
+          Update: {
+            TableName: tables.cases,
+            Key: { pk: `CASE#${next.caseId}`, sk: alertSk(alertId) },
+            UpdateExpression: `SET #status = :resolved, #resolvedAt = :at REMOVE ${alertIndexNames.join(', ')}`,
+            ConditionExpression: '#status = :active',
+            ExpressionAttributeNames: { '#status': 'status', '#resolvedAt': 'resolvedAt' },
+            ExpressionAttributeValues: { ':resolved': 'resolved', ':active': 'active', ':at': at },
           },
         });
       }
@@ -199,6 +290,70 @@ export function dynamoCaseStore(
         }
         throw error;
       }
+    },
+
+    /** The task token the workflow stored on the case, with the phase it waits in (never shown to clients). */
+    async getTaskToken(caseId: string): Promise<{ taskToken: string; phase: string } | undefined> {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tables.cases,
+          Key: caseKey(caseId),
+          ProjectionExpression: 'taskToken, taskTokenPhase',
+          ConsistentRead: true,
+        }),
+      );
+      return Item?.taskToken
+        ? { taskToken: String(Item.taskToken), phase: String(Item.taskTokenPhase) }
+        : undefined;
+    },
+
+    /** Every alert of a case, active and resolved. */
+    async caseAlerts(caseId: string): Promise<AlertItem[]> {
+      const { Items } = await client.send(
+        new QueryCommand({
+          TableName: tables.cases,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :alert)',
+          ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':alert': 'ALERT#' },
+          ConsistentRead: true,
+        }),
+      );
+      return (Items ?? []).map((item) => stripAlertKeys(item));
+    },
+
+    /** Active alerts of a scope and level, earliest due date first, optionally due on or before a date. */
+    async listAlerts(
+      scope: AlertScope,
+      level: AlertLevel,
+      limit: number,
+      startKey?: Record<string, unknown>,
+      dueOnOrBefore?: string,
+    ): Promise<Page<AlertItem>> {
+      const [indexName, keyName, sortName, key] =
+        scope.kind === 'centre'
+          ? ['gsi1', 'gsi1pk', 'gsi1sk', `ALERTS#CENTRE#${level}`]
+          : scope.kind === 'window'
+            ? ['gsi2', 'gsi2pk', 'gsi2sk', `ALERTS#WINDOW#${scope.windowId}#${level}`]
+            : ['gsi3', 'gsi3pk', 'gsi3sk', `ALERTS#DEPT#${scope.departmentId}#${level}`];
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tables.cases,
+          IndexName: indexName,
+          KeyConditionExpression: dueOnOrBefore
+            ? `${keyName} = :key AND ${sortName} < :before`
+            : `${keyName} = :key`,
+          ExpressionAttributeValues: {
+            ':key': key,
+            // Sort keys are `<dueDate>#…`: everything due on the date sorts below `<date>$`.
+            ...(dueOnOrBefore ? { ':before': `${dueOnOrBefore}$` } : {}),
+          },
+          Limit: limit,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      return {
+        items: (result.Items ?? []).map((item) => stripAlertKeys(item)),
+        ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}),
+      };
     },
 
     /** A requested upload of a material: what the uploader declared, until it is confirmed. */

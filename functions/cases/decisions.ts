@@ -1,15 +1,18 @@
 import { shanghaiDate } from '../domain/calendar-date';
 import { type AcceptanceInput, acceptanceIssues } from '../domain/cases/acceptance';
 import { mayDecideAcceptance, mayProvideMaterials } from '../domain/cases/access';
+import { phaseAfterAcceptance } from '../domain/cases/lifecycle';
 import type { CaseMaterial, CaseRecord } from '../domain/cases/model';
+import { startClock } from '../domain/cases/processing-clock';
 import { hasRole, type Principal } from '../domain/principal';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { encodeCursor } from '../shared/pagination';
+import { resumeAfterSupplement } from './back-office';
 import { actingRole, type CaseContext, decidingRole, versionConflict, wrongStatus } from './case-context';
 
 /** Decisions at the front desk (前台综合受理): accept (容缺, 即办), reject, one-time supplement notices, the §32 oversight. */
 export function frontDeskDecisions(ctx: CaseContext) {
-  const { cases, calendar, now, nowIso, today, acceptanceDeadline, view, readable, change } = ctx;
+  const { cases, now, nowIso, today, acceptanceDeadline, view, readable, change } = ctx;
   return {
     /**
      * 受理: every review point checked and passed, every required material provided or, for a deferrable
@@ -24,6 +27,7 @@ export function frontDeskDecisions(ctx: CaseContext) {
       if (record.status !== 'submitted') throw wrongStatus(record.status, '受理');
       if (record.version !== decision.version) throw versionConflict();
       const date = today();
+      const calendar = await ctx.calendar();
       const promised =
         record.matter.promisedDays > 0
           ? calendar.addWorkingDays(date, record.matter.promisedDays)
@@ -40,10 +44,22 @@ export function frontDeskDecisions(ctx: CaseContext) {
       const deferred = decision.deferred;
       const instant = record.matter.caseType === 'instant';
       const noticeNumber = `${deferred ? 'RQ' : 'SL'}${record.caseNumber}`;
+      // A promised case goes to the back office: its workflow starts from the table's stream.
+      const phase = instant ? undefined : phaseAfterAcceptance(record);
       const next: CaseRecord = {
         ...record,
         status: instant ? 'decided' : 'accepted',
         version: decision.version + 1,
+        ...(phase
+          ? {
+              phase,
+              clock: startClock(calendar, date, record.matter.promisedDays, record.matter.statutoryDays),
+              backOffice: {
+                ...(phase === 'awaiting-receipt' ? { handedOverAt: at } : {}),
+                specialProcedures: [],
+              },
+            }
+          : {}),
         acceptance: {
           noticeNumber,
           reviewChecks: decision.reviewChecks,
@@ -159,18 +175,23 @@ export function frontDeskDecisions(ctx: CaseContext) {
       );
     },
 
-    /** The applicant (or the counter) resubmits after a supplement request; the §32 clock starts again. */
+    /**
+     * The applicant (or the counter) resubmits after a supplement request: at the front desk the §32 clock
+     * starts again; asked by the department during review, the processing clock resumes.
+     */
     async resubmit(principal: Principal, caseId: string, version: number) {
       const record = await readable(principal, caseId);
       if (!mayProvideMaterials(principal, record))
         throw new ForbiddenError('只有申请人或受理窗口可以提交补正');
+      if (record.phase === 'awaiting-supplement')
+        return resumeAfterSupplement(ctx, principal, record, version);
       if (record.status !== 'supplement-requested') throw wrongStatus(record.status, '提交补正');
       if (record.version !== version) throw versionConflict();
       const next: CaseRecord = {
         ...record,
         status: 'submitted',
         version: version + 1,
-        acceptanceDueDate: acceptanceDeadline(),
+        acceptanceDueDate: await acceptanceDeadline(),
       };
       return view(
         principal,

@@ -1,14 +1,16 @@
+import { currentCalendar } from '../calendar/calendar-source';
 import { dynamoCatalogueStore } from '../catalogue/catalogue-store';
-import { publishedSchedules } from '../domain/calendar/schedules';
-import { workingDayCalendar } from '../domain/calendar/working-days';
 import { allRoutes } from '../registry';
+import { alertPolicyFromEnv } from '../shared/alert-policy';
 import { documentClient } from '../shared/clients/dynamodb';
 import { s3 } from '../shared/clients/s3';
+import { stepFunctions } from '../shared/clients/step-functions';
 import { clock } from '../shared/clock';
 import { createHttpHandler, route } from '../shared/http/handler';
 import { json } from '../shared/http/response';
 import { objectStorage } from '../shared/object-storage';
 import { bucketName, tableName } from '../shared/resources';
+import { stepFunctionsWorkflowSteps } from '../workflow/workflow-steps';
 import { dynamoCaseStore } from './case-store';
 import { caseRoutes as r } from './routes';
 import { caseUseCases } from './use-cases';
@@ -19,9 +21,11 @@ const cases = caseUseCases({
     idempotency: tableName('idempotency'),
   }),
   catalogue: dynamoCatalogueStore(documentClient, tableName('catalogue')),
-  calendar: workingDayCalendar(publishedSchedules()),
+  calendar: currentCalendar,
   files: objectStorage(s3, bucketName('materials'), clock.now),
   now: clock.now,
+  alertPolicy: alertPolicyFromEnv(),
+  workflowSteps: stepFunctionsWorkflowSteps(stepFunctions),
 });
 
 export const handler = createHttpHandler(
@@ -70,6 +74,34 @@ export const handler = createHttpHandler(
     route(r.verifyTrail, async ({ principal, params }) =>
       json(200, await cases.verifyTrail(principal, params.caseId)),
     ),
+    route(r.confirmReceipt, async ({ principal, params, body }) =>
+      json(200, await cases.backOffice.confirmReceipt(principal, params.caseId, body.version)),
+    ),
+    route(r.review, async ({ principal, params, body }) =>
+      json(200, await cases.backOffice.review(principal, params.caseId, body)),
+    ),
+    route(r.decide, async ({ principal, params, body }) =>
+      json(200, await cases.backOffice.decide(principal, params.caseId, body)),
+    ),
+    route(r.produceResult, async ({ principal, params, body }) =>
+      json(200, await cases.backOffice.produceResult(principal, params.caseId, body)),
+    ),
+    route(r.returnToWindow, async ({ principal, params, body }) =>
+      json(200, await cases.backOffice.returnToWindow(principal, params.caseId, body.version)),
+    ),
+    route(r.departmentSupplement, async ({ principal, params, body }) =>
+      json(200, await cases.backOffice.requestSupplement(principal, params.caseId, body)),
+    ),
+    route(r.startSpecialProcedure, async ({ principal, params, body }) =>
+      json(200, await cases.backOffice.startSpecialProcedure(principal, params.caseId, body)),
+    ),
+    route(r.endSpecialProcedure, async ({ principal, params, body }) =>
+      json(200, await cases.backOffice.endSpecialProcedure(principal, params.caseId, body)),
+    ),
+    route(r.extend, async ({ principal, params, body }) =>
+      json(200, await cases.backOffice.extend(principal, params.caseId, body)),
+    ),
+    route(r.listAlerts, async ({ principal, query }) => json(200, await cases.listAlerts(principal, query))),
   ],
   allRoutes,
 );

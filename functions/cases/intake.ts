@@ -138,7 +138,7 @@ export function intakeUseCases(ctx: CaseContext) {
           status: 'submitted',
           caseNumber,
           receivedAt: nowIso(),
-          acceptanceDueDate: acceptanceDeadline(),
+          acceptanceDueDate: await acceptanceDeadline(),
           version: version + 1,
         };
         try {

@@ -1,13 +1,19 @@
 import * as z from 'zod';
+import { isCalendarDate } from '../domain/calendar/dates';
+import { alertKinds, alertLevels } from '../domain/cases/alerts';
+import { casePhases } from '../domain/cases/lifecycle';
 import {
   applicantSchema,
   caseChannels,
   caseStatuses,
   materialContentTypes,
   maxMaterialBytes,
+  noticeTypes,
   pinnedMatter,
   reviewCheck,
+  specialProcedureTypes,
 } from '../domain/cases/model';
+import { maxExtensionWorkingDays } from '../domain/cases/processing-clock';
 import { idSchema, matterCode } from '../domain/catalogue/model';
 import { errorResponses } from '../shared/http/openapi-schemas';
 import type { RouteSpec } from '../shared/http/route';
@@ -27,10 +33,41 @@ const materialParams = z.object({
 
 const notice = z.object({
   number: z.string(),
-  type: z.enum(['acceptance', 'rejection', 'supplement', 'deferrable-acceptance']),
+  type: z.enum(noticeTypes),
   date: z.string(),
   content: z.record(z.string(), z.unknown()),
 });
+
+const processingClockView = z
+  .object({
+    startDate: z.iso.date(),
+    promisedDays: z.number().int(),
+    statutoryDays: z.number().int(),
+    pauses: z.array(
+      z.object({
+        kind: z.enum(['supplement', 'special-procedure']),
+        from: z.iso.date(),
+        to: z.iso.date().optional(),
+        workingDays: z.number().int().optional(),
+      }),
+    ),
+    extension: z
+      .object({
+        workingDays: z.number().int(),
+        reason: z.string(),
+        approvedBy: z.string(),
+        approvedAt: z.string(),
+      })
+      .optional(),
+    promisedDueDate: z.iso.date(),
+    statutoryDueDate: z.iso.date(),
+    provisional: z.boolean(),
+  })
+  .meta({
+    id: 'ProcessingClock',
+    description:
+      '办理时限: from acceptance in working days; supplement and special procedures pause it, one extension moves it',
+  });
 
 export const caseView = z
   .object({
@@ -77,6 +114,18 @@ export const caseView = z
     supplementRequest: z.record(z.string(), z.unknown()).optional(),
     instantDecision: z.record(z.string(), z.unknown()).optional(),
     notices: z.array(notice),
+    phase: z
+      .enum(casePhases)
+      .optional()
+      .meta({ description: 'Back-office step (后台审批环节) of an accepted case' }),
+    clock: processingClockView.optional(),
+    backOffice: z.record(z.string(), z.unknown()).optional().meta({
+      description: '流转, 接件, 审查, 决定, 制证, 回送, 补正 and 特别程序 with who and when',
+    }),
+    attention: z.object({ reason: z.string(), at: z.string() }).optional().meta({
+      description: 'The workflow failed permanently; the centre admin must look (the trail says why)',
+    }),
+    termination: z.record(z.string(), z.unknown()).optional(),
     trailHead: z
       .object({ seq: z.number().int(), hash: z.string() })
       .meta({ description: 'The last trail event' }),
@@ -104,6 +153,34 @@ const trailEvent = z
   .meta({ id: 'TrailEvent' });
 
 const cases = { access: 'authenticated', tags: ['cases'] } as const;
+const backOffice = { access: 'authenticated', tags: ['back office'] } as const;
+
+const caseResponses = {
+  200: { description: 'The case', schema: caseView },
+  ...errorResponses(400, 401, 403, 404, 409),
+};
+
+export const alertView = z
+  .object({
+    alertId: z.string(),
+    caseId: z.uuid(),
+    caseNumber: z.string().optional(),
+    matterCode: z.string(),
+    matterName: z.string(),
+    windowId: z.string(),
+    departmentId: z.string(),
+    kind: z.enum(alertKinds),
+    level: z.enum(alertLevels),
+    audience: z.enum(['department', 'chief', 'admin', 'window']),
+    dueDate: z.iso
+      .date()
+      .meta({ description: 'The date the alert is about (promised, receipt or deferral date)' }),
+    raisedAt: z.string(),
+    status: z.enum(['active', 'resolved']),
+    materialId: z.string().optional(),
+    detail: z.string().optional(),
+  })
+  .meta({ id: 'Alert' });
 
 export const caseRoutes = {
   createCase: {
@@ -367,6 +444,158 @@ export const caseRoutes = {
         ]),
       },
       ...errorResponses(401, 404),
+    },
+  },
+  confirmReceipt: {
+    ...backOffice,
+    operationId: 'confirmReceipt',
+    method: 'POST',
+    path: '/cases/{caseId}/receipt',
+    summary: '接件: the department confirms receipt of a case handed over (流转) from the window',
+    request: { params: caseParams, body: z.object({ version }) },
+    responses: caseResponses,
+  },
+  review: {
+    ...backOffice,
+    operationId: 'reviewCase',
+    method: 'POST',
+    path: '/cases/{caseId}/review',
+    summary: "审查: the department reviewer's opinion and recommendation",
+    request: {
+      params: caseParams,
+      body: z.object({
+        version,
+        opinion: z.string().trim().min(2).max(2000),
+        recommendation: z.enum(['approve', 'deny']),
+      }),
+    },
+    responses: caseResponses,
+  },
+  decide: {
+    ...backOffice,
+    operationId: 'decideCase',
+    method: 'POST',
+    path: '/cases/{caseId}/decision',
+    summary: '决定: 准予 or 不予许可 with reasons (a reviewer or the chief representative of the department)',
+    request: {
+      params: caseParams,
+      body: z
+        .object({
+          version,
+          outcome: z.enum(['approve', 'deny']),
+          reasons: z.string().trim().max(2000).default(''),
+        })
+        .refine((b) => b.outcome === 'approve' || b.reasons.length >= 2, {
+          path: ['reasons'],
+          message: '不予许可必须说明理由',
+        }),
+    },
+    responses: caseResponses,
+  },
+  produceResult: {
+    ...backOffice,
+    operationId: 'produceResult',
+    method: 'POST',
+    path: '/cases/{caseId}/result',
+    summary: '制证: the result (licence, certificate, approval or denial letter) is produced',
+    request: {
+      params: caseParams,
+      body: z.object({
+        version,
+        resultName: z.string().trim().min(2).max(100).optional(),
+        resultNumber: z.string().trim().min(2).max(60).optional(),
+        validUntil: z.string().refine(isCalendarDate, '应为有效日期 YYYY-MM-DD').optional(),
+      }),
+    },
+    responses: caseResponses,
+  },
+  returnToWindow: {
+    ...backOffice,
+    operationId: 'returnToWindow',
+    method: 'POST',
+    path: '/cases/{caseId}/return',
+    summary: '回送: the result goes back to the comprehensive window for issuance (the deadline is met here)',
+    request: { params: caseParams, body: z.object({ version }) },
+    responses: caseResponses,
+  },
+  departmentSupplement: {
+    ...backOffice,
+    operationId: 'requestDepartmentSupplement',
+    method: 'POST',
+    path: '/cases/{caseId}/department-supplement',
+    summary:
+      '补正 asked by the reviewer: one notice with every item; the processing clock stops until resubmission',
+    request: {
+      params: caseParams,
+      body: z.object({
+        version,
+        items: z
+          .array(z.object({ materialId: z.string().min(1), problem: z.string().trim().min(2).max(300) }))
+          .min(1)
+          .max(50),
+      }),
+    },
+    responses: caseResponses,
+  },
+  startSpecialProcedure: {
+    ...backOffice,
+    operationId: 'startSpecialProcedure',
+    method: 'POST',
+    path: '/cases/{caseId}/special-procedures',
+    summary: '特别程序 (听证, 专家评审, 现场勘验, 检验检测, 公示): the clock stops; the applicant is told',
+    request: {
+      params: caseParams,
+      body: z.object({
+        version,
+        type: z.enum(specialProcedureTypes),
+        reason: z.string().trim().min(2).max(500),
+      }),
+    },
+    responses: caseResponses,
+  },
+  endSpecialProcedure: {
+    ...backOffice,
+    operationId: 'endSpecialProcedure',
+    method: 'POST',
+    path: '/cases/{caseId}/special-procedures/end',
+    summary: 'The special procedure ends with its result; the clock resumes and the deadline moves',
+    request: { params: caseParams, body: z.object({ version, result: z.string().trim().min(2).max(1000) }) },
+    responses: caseResponses,
+  },
+  extend: {
+    ...backOffice,
+    operationId: 'extendCase',
+    method: 'POST',
+    path: '/cases/{caseId}/extension',
+    summary: '延期: once per case, with a reason, approved by the chief representative of the department',
+    request: {
+      params: caseParams,
+      body: z.object({
+        version,
+        workingDays: z.number().int().min(1).max(maxExtensionWorkingDays),
+        reason: z.string().trim().min(2).max(500),
+      }),
+    },
+    responses: caseResponses,
+  },
+  listAlerts: {
+    ...backOffice,
+    operationId: 'listAlerts',
+    method: 'GET',
+    path: '/alerts',
+    summary:
+      'Active deadline alerts (预警) of a window, a department or the centre, by level, earliest due first',
+    request: {
+      query: pageQuery.extend({
+        scope: z.enum(['window', 'department', 'centre']),
+        id: idSchema.optional().meta({ description: 'Window or department id; defaults to your own' }),
+        level: z.enum(alertLevels),
+        dueOnOrBefore: z.string().refine(isCalendarDate, '应为有效日期 YYYY-MM-DD').optional(),
+      }),
+    },
+    responses: {
+      200: { description: 'A page of alerts', schema: pageOf(alertView) },
+      ...errorResponses(400, 401, 403),
     },
   },
 } as const satisfies Record<string, RouteSpec>;

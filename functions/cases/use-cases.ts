@@ -1,3 +1,5 @@
+import { alertReads } from './alert-reads';
+import { backOfficeSteps } from './back-office';
 import { type CaseDeps, caseContext } from './case-context';
 import { frontDeskDecisions } from './decisions';
 import { intakeUseCases } from './intake';
@@ -11,7 +13,14 @@ export type { CaseDeps } from './case-context';
  */
 export function caseUseCases(deps: CaseDeps) {
   const ctx = caseContext(deps);
-  return { view: ctx.view, ...intakeUseCases(ctx), ...frontDeskDecisions(ctx), ...trailReads(ctx) };
+  return {
+    view: ctx.view,
+    ...intakeUseCases(ctx),
+    ...frontDeskDecisions(ctx),
+    ...trailReads(ctx),
+    backOffice: backOfficeSteps(ctx),
+    ...alertReads(ctx),
+  };
 }
 
 export type CaseUseCases = ReturnType<typeof caseUseCases>;

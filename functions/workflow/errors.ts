@@ -16,3 +16,9 @@ export const phaseMoved = (caseId: string, phase: string) =>
   new WorkflowTaskError('PhaseMoved', `case ${caseId} is no longer in phase ${phase}`);
 
 export const invalidTaskInput = (detail: string) => new WorkflowTaskError('InvalidTaskInput', detail);
+
+/** The case is closed (办结, or ended): the lifecycle execution ends. */
+export const caseClosed = (caseId: string) => new WorkflowTaskError('CaseClosed', `case ${caseId} is closed`);
+
+export const unknownPhase = (caseId: string, phase: string) =>
+  new WorkflowTaskError('UnknownPhase', `case ${caseId} is in phase ${phase}, which has no human step`);

@@ -5,12 +5,12 @@ const caseId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/);
 
 export const workflowTaskInput = z.discriminatedUnion('action', [
   z.object({ action: z.literal('loadCase'), caseId }),
+  z.object({ action: z.literal('awaitStep'), caseId, taskToken: z.string().min(1).max(2048) }),
+  z.object({ action: z.literal('tick'), caseId }),
   z.object({
-    action: z.literal('awaitStep'),
+    action: z.literal('markAttention'),
     caseId,
-    phase: z.string().min(1),
-    version: z.number().int().nonnegative(),
-    taskToken: z.string().min(1).max(2048),
+    error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).catchall(z.unknown()),
   }),
 ]);
 

@@ -2,7 +2,15 @@ import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  type EventSourceMapping,
+  FilterCriteria,
+  type IEventSourceDlq,
+  Runtime,
+  StartingPosition,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import {
   Charset,
   LogLevel,
@@ -11,14 +19,16 @@ import {
   SourceMapMode,
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionDefinition, WorkflowAccess } from '../../functions/registry';
 import { stateMachineDefinitions } from '../../functions/registry';
 import { repoRoot } from '../definitions/asl';
 import { type BucketId, bucketEnvName } from '../definitions/buckets';
 import { type TableId, tableDefinitions, tableEnvName } from '../definitions/tables';
+import { streamDeadLetterQueue } from './dead-letter-queue';
 import { acknowledgeNag, wildcardResourceFinding } from './nag';
-import { appName, type ResourceNames } from './resource-names';
+import { appName, pascalCase, type ResourceNames } from './resource-names';
 
 /** The JWT settings of the functions that verify tokens (the same ones the HTTP API's authorizer uses). */
 export interface TokenVerification {
@@ -37,6 +47,11 @@ export interface AppFunctionProps {
   defaultTimeout: Duration;
   auth?: TokenVerification;
   logRetention?: RetentionDays;
+  /**
+   * Stream ARNs of the tables whose streams functions consume. They carry a creation label, so they cannot
+   * be derived from the table name like the other ARNs: the stateful stack exports them.
+   */
+  tableStreamArns?: Partial<Record<TableId, string>>;
 }
 
 export const lambdaRuntime = Runtime.NODEJS_22_X;
@@ -58,8 +73,16 @@ const tableWriteActions = [
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
 ];
+const streamReadActions = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
 const objectReadActions = ['s3:GetObject'];
 const objectWriteActions = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+
+/**
+ * IAM takes printable Latin-1 only in a role's description (CloudFormation refuses the stack otherwise): the
+ * registry's descriptions name Chinese terms in parentheses, which are left out here.
+ */
+export const latin1 = (text: string): string =>
+  text.replace(/\s*[(（][^)）]*[^ -\u00ff][^)）]*[)）]/gu, '').replace(/[^ -\u00ff]/gu, '');
 
 /**
  * One Lambda function of the registry: a NodejsFunction bundled locally by esbuild (ESM, minified, with
@@ -72,6 +95,8 @@ export class AppFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** Stream consumers only: the mapping from the table's stream and its on-failure queue. */
+  readonly streamSource?: { mapping: EventSourceMapping; deadLetterQueue: Queue; streamArn: string };
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
@@ -91,7 +116,7 @@ export class AppFunction extends Construct {
     // allow writing to every log group), only this function's log group.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${appName} ${names.stage} ${def.id}: ${def.description}`.slice(0, 1000),
+      description: latin1(`${appName} ${names.stage} ${def.id}: ${def.description}`).slice(0, 1000),
     });
     this.logGroup.grantWrite(this.role);
 
@@ -127,6 +152,7 @@ export class AppFunction extends Construct {
       },
     });
 
+    if (def.stream) this.streamSource = this.consumeStream(props, def.stream);
     this.grantDeclaredAccess(props);
 
     acknowledgeNag(
@@ -135,6 +161,49 @@ export class AppFunction extends Construct {
       `${lambdaRuntime.name} on purpose: the project runs and tests on Node 20-22 (package.json engines <23) and ` +
         'bundles for node22; move to the next LTS runtime together with the engines range.',
     );
+  }
+
+  /**
+   * The event source mapping from the table's stream. TRIM_HORIZON, not LATEST: a mapping starts reading
+   * a moment after it is created (first deploy, or a replacement), and LATEST would skip the acceptances
+   * written in between, leaving accepted cases without a workflow. From the oldest record kept (24 hours)
+   * some starts are repeated instead, which is harmless: an execution is named by its case id, so a start
+   * of a running one changes nothing and one of an ended one is only logged.
+   */
+  private consumeStream(
+    props: AppFunctionProps,
+    stream: NonNullable<FunctionDefinition['stream']>,
+  ): NonNullable<AppFunction['streamSource']> {
+    const { definition: def, names } = props;
+    const streamArn = props.tableStreamArns?.[stream.table];
+    if (!streamArn) {
+      throw new Error(
+        `function ${def.id} consumes the ${stream.table} table's stream but its stack has no ARN for it`,
+      );
+    }
+    const deadLetterQueue = streamDeadLetterQueue(this, 'DeadLetters', {
+      queueName: names.deadLetterQueue(def.id),
+      dataKey: props.dataKey,
+      consumer: `the ${def.id} function's ${stream.table} stream mapping`,
+    });
+    // Only the queue's ARN: the grants are this construct's own (SqsDlq would add wildcard KMS actions).
+    const onFailure: IEventSourceDlq = { bind: () => ({ destination: deadLetterQueue.queueArn }) };
+    const mapping = this.function.addEventSourceMapping(`${pascalCase(stream.table)}Stream`, {
+      eventSourceArn: streamArn,
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: stream.batchSize,
+      // Up to two batches of one shard at once (records of one item stay in order): enrolment peaks
+      // write faster than one sequential consumer per shard starts executions.
+      parallelizationFactor: 2,
+      // A crash or timeout (no partial response) splits the batch, so one bad record cannot hold the others.
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      retryAttempts: stream.retryAttempts,
+      maxRecordAge: Duration.seconds(stream.maxRecordAgeSeconds),
+      onFailure,
+      filters: stream.filters.map((pattern) => FilterCriteria.filter(pattern)),
+    });
+    return { mapping, deadLetterQueue, streamArn };
   }
 
   private environment(props: AppFunctionProps): Record<string, string> {
@@ -206,6 +275,25 @@ export class AppFunction extends Construct {
         `${objectActions.join(', ')} on the objects of the ${id} bucket only: object keys are created per case at ` +
           'run time, so they cannot be listed in the policy; the bucket is private, SSL-only and KMS-encrypted.',
       );
+    }
+
+    if (this.streamSource) {
+      const { streamArn, deadLetterQueue } = this.streamSource;
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: streamReadActions, resources: [streamArn] }),
+      );
+      // The event source mapping checks for it when it is created; it lists stream ARNs, no data.
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }),
+      );
+      wildcardReasons.push(
+        'dynamodb:ListStreams (required by the stream event source mapping) has no resource type and reveals ARNs only',
+      );
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetterQueue.queueArn] }),
+      );
+      // Stream records are encrypted with the table's key; messages to the SSE-KMS queue need a data key.
+      for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) keyActions.add(action);
     }
 
     if (keyActions.size > 0) {

@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import type { BucketId } from '../definitions/buckets';
+import type { EventBusId } from '../definitions/event-pipes';
 import type { TableId } from '../definitions/tables';
 
 /**
@@ -74,6 +75,27 @@ export class ResourceNames {
   /** Every execution of the state machine (executions are named by case ids at run time). */
   executionsArn(id: string): string {
     return `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${this.stateMachine(id)}:*`;
+  }
+
+  eventBus(id: EventBusId): string {
+    return `${this.prefix}-${id}`;
+  }
+
+  eventBusArn(id: EventBusId): string {
+    return `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/${this.eventBus(id)}`;
+  }
+
+  pipe(id: string): string {
+    return `${this.prefix}-${id}`;
+  }
+
+  pipeArn(id: string): string {
+    return `arn:${Aws.PARTITION}:pipes:${Aws.REGION}:${Aws.ACCOUNT_ID}:pipe/${this.pipe(id)}`;
+  }
+
+  /** The queue that keeps what a stream consumer (function or pipe) gave up on. */
+  deadLetterQueue(consumerId: string): string {
+    return `${this.prefix}-${consumerId}-dlq`;
   }
 }
 

@@ -15,6 +15,7 @@ import { assertPortFree, freePort, loopback } from './ports';
 import { provisionBuckets, provisionTables } from './provision';
 import { type S3Local, startS3Local } from './s3-local';
 import { type LocalLambdaHandler, type LocalStepFunctions, startLocalStepFunctions } from './stepfunctions';
+import { type LocalStreams, type StreamHandler, startLocalStreams } from './streams';
 
 /**
  * The whole backend on one machine: DynamoDB Local, the S3 stand-in, the local Step Functions runner
@@ -39,6 +40,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   url: string;
   env: Record<string, string>;
+  /** The table stream consumers; `onEvent` observes what the pipes put on the event buses. */
+  streams: LocalStreams;
   stop(): Promise<void>;
 }
 
@@ -189,6 +192,44 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `${seed.loaded ? 'seeded' : 'kept'} ${seed.windows} windows, ${seed.departments} departments, ${seed.matters} matters (illustrative seed)`,
     );
 
+    // Holiday schedule data files: a year that is new or changed since the last start has its open
+    // deadlines recomputed (before any workflow resumes), then is stored.
+    const { loadProjectSchedules } = await import('../../functions/calendar/load-project-schedules');
+    const schedules = await loadProjectSchedules({
+      client: documentClient,
+      tables: { catalogue: names.tables.catalogue, cases: names.tables.cases },
+      now: clock.now,
+    });
+    if (schedules.stored.length > 0 || schedules.keptLoaded.length > 0) {
+      options.onReady?.(
+        'calendar',
+        `schedules stored ${schedules.stored.join(', ') || 'none'}; kept admin loads ${schedules.keptLoaded.join(', ') || 'none'}; recomputed ${JSON.stringify(schedules.recomputed ?? {})}`,
+      );
+    }
+
+    // The stream consumers start before the open cases are resumed and read the shards that exist from
+    // LATEST: what was written before this start is not replayed, and need not be, because every case
+    // accepted before it is open and started by the resume below (alerts raised by resumed executions are
+    // after this point, so they are seen).
+    const streams = await startLocalStreams({
+      endpoint: dynamo.endpoint,
+      region: localRegion,
+      credentials,
+      tableNames: names.tables,
+      functions: functionDefinitions
+        .filter((fn) => fn.stream)
+        .map((fn) => ({
+          definition: fn,
+          functionName: names.functionName(fn.id),
+          handler: handlers.get(fn.id) as StreamHandler,
+        })),
+      eventBusName: (id) => `onewindow-${stage}-${id}`,
+      dataDir: options.dataDir,
+      now: () => clock.now(),
+    });
+    stops.push(streams.stop);
+    options.onReady?.('streams', streams.summary);
+
     // Executions lived in the previous process's memory: start one for each open case again.
     const { resumeOpenCases } = await import('../../functions/workflow/resume-open-cases');
     const { dynamoCaseWorkflowStore } = await import('../../functions/workflow/case-workflow-store');
@@ -225,7 +266,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(gateway.stop);
     options.onReady?.('gateway', `${gateway.url} (HTTP API; docs ${gateway.url}/docs)`);
-    return { url: gateway.url, env, stop: stopAll };
+    return { url: gateway.url, env, streams, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

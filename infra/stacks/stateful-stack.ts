@@ -46,6 +46,8 @@ const privateBucketProps = {
 export class StatefulStack extends Stack {
   readonly dataKey: Key;
   readonly tables: Record<TableId, Table>;
+  /** Of the tables with a stream (`stream: true` in their definition). */
+  readonly tableStreamArns: Partial<Record<TableId, string>>;
   readonly buckets: Record<BucketId, Bucket>;
   readonly accessLogsBucket: Bucket;
 
@@ -104,6 +106,12 @@ export class StatefulStack extends Stack {
         return [tableId, table];
       }),
     ) as Record<TableId, Table>;
+    this.tableStreamArns = Object.fromEntries(
+      tableIds.flatMap((tableId) => {
+        const streamArn = this.tables[tableId].tableStreamArn;
+        return streamArn ? [[tableId, streamArn]] : [];
+      }),
+    );
 
     // Target of the data buckets' server access logs (log delivery cannot write to SSE-KMS buckets). cdk-nag's
     // S1 accepts it without logging of its own because the data buckets log into it.

@@ -1,8 +1,10 @@
 import path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import {
@@ -11,28 +13,40 @@ import {
   stateMachineDefinitions,
 } from '../../functions/registry';
 import { AppFunction } from '../constructs/app-function';
+import { streamDeadLetterQueue } from '../constructs/dead-letter-queue';
 import { acknowledgeNag } from '../constructs/nag';
 import { pascalCase, type ResourceNames } from '../constructs/resource-names';
 import { aslPlaceholders, readAsl, repoRoot } from '../definitions/asl';
+import { type EventBusId, eventBusIds, eventPipeDefinitions } from '../definitions/event-pipes';
+import type { TableId } from '../definitions/tables';
 
 export interface WorkflowStackProps extends StackProps {
   names: ResourceNames;
   dataKey: IKey;
   logLevel: string;
+  /** Stream ARNs of the stateful stack's tables that have a stream (they cannot be derived from names). */
+  tableStreamArns: Partial<Record<TableId, string>>;
 }
 
 /** The registry's task functions: those whose ARN an ASL placeholder takes. */
 export const taskFunctionDefinitions = (): FunctionDefinition[] =>
   functionDefinitions.filter((def) => def.aslPlaceholder !== undefined);
 
+/** The registry's stream consumers: functions invoked with the records of a table's stream. */
+export const streamFunctionDefinitions = (): FunctionDefinition[] =>
+  functionDefinitions.filter((def) => def.stream !== undefined && def.aslPlaceholder === undefined);
+
 /**
  * The case workflow: the task functions and the Standard state machines built from the ASL files in
- * statemachines/, each placeholder substituted with its function's ARN. The API stack depends on this
- * one (its functions start, describe and call back executions).
+ * statemachines/, each placeholder substituted with its function's ARN; the stream consumers that start
+ * executions; the event buses and the pipes that forward table stream records to them. The API stack
+ * depends on this one (its functions start, describe and call back executions).
  */
 export class WorkflowStack extends Stack {
   readonly functions: Record<string, AppFunction> = {};
   readonly stateMachines: Record<string, StateMachine> = {};
+  readonly eventBuses = {} as Record<EventBusId, EventBus>;
+  readonly pipes: Record<string, { pipe: CfnPipe; role: Role }> = {};
 
   constructor(scope: Construct, id: string, props: WorkflowStackProps) {
     super(scope, id, props);
@@ -55,6 +69,22 @@ export class WorkflowStack extends Stack {
       this.functions[def.id] = fn;
       byPlaceholder.set(placeholder, fn);
     }
+
+    for (const def of streamFunctionDefinitions()) {
+      if (def.routes.length > 0 || def.defaultRoute) {
+        throw new Error(`function ${def.id} has both a stream and HTTP routes: split it in two`);
+      }
+      this.functions[def.id] = new AppFunction(this, `${pascalCase(def.id)}Function`, {
+        definition: def,
+        names,
+        dataKey: props.dataKey,
+        logLevel: props.logLevel,
+        defaultTimeout: Duration.seconds(30),
+        tableStreamArns: props.tableStreamArns,
+      });
+    }
+
+    this.buildEventPipes(props);
 
     const usedPlaceholders = new Set<string>();
     for (const machineDef of stateMachineDefinitions) {
@@ -108,6 +138,107 @@ export class WorkflowStack extends Stack {
       if (!usedPlaceholders.has(placeholder)) {
         throw new Error(`function ${fn.definition.id} declares \${${placeholder}} but no ASL file uses it`);
       }
+    }
+  }
+
+  /**
+   * Each event bus, and each pipe from a table stream to a bus (filtered, without code). A pipe starts at
+   * TRIM_HORIZON for the same reason as the stream functions: nothing raised while it is being created is
+   * lost; a replacement may deliver an alert of the last 24 hours again, and consumers tell alerts apart by
+   * `detail.dynamodb.Keys` (an alert item is written once).
+   */
+  private buildEventPipes(props: WorkflowStackProps): void {
+    const { names } = props;
+    for (const id of eventBusIds) {
+      this.eventBuses[id] = new EventBus(this, `${pascalCase(id)}EventBus`, {
+        eventBusName: names.eventBus(id),
+        description: `${names.prefix}: ${id} (events recorded from the tables' streams)`,
+      });
+    }
+    for (const def of eventPipeDefinitions) {
+      const streamArn = props.tableStreamArns[def.table];
+      if (!streamArn)
+        throw new Error(`pipe ${def.id} reads the ${def.table} table's stream, which has no ARN`);
+      const construct = pascalCase(def.id);
+      const bus = this.eventBuses[def.bus];
+      const deadLetterQueue = streamDeadLetterQueue(this, `${construct}PipeDeadLetters`, {
+        queueName: names.deadLetterQueue(`${def.id}-pipe`),
+        dataKey: props.dataKey,
+        consumer: `the ${def.id} pipe`,
+      });
+      const logGroup = new LogGroup(this, `${construct}PipeLogs`, {
+        retention: RetentionDays.SIX_MONTHS,
+        encryptionKey: props.dataKey,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      // Only this pipe may assume the role (no confused deputy through another account's or pipe's request).
+      const role = new Role(this, `${construct}PipeRole`, {
+        assumedBy: new ServicePrincipal('pipes.amazonaws.com', {
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            ArnEquals: { 'aws:SourceArn': names.pipeArn(def.id) },
+          },
+        }),
+        // IAM descriptions take Latin-1 only, so not the definition's description (it has Chinese terms).
+        description: `${names.prefix} ${def.id} pipe: the ${def.table} table's stream to the ${def.bus} bus`,
+      });
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          resources: [streamArn],
+        }),
+      );
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }),
+      );
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetterQueue.queueArn] }),
+      );
+      // Stream records are encrypted with the table's key; messages to the SSE-KMS queue need a data key.
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [props.dataKey.keyArn],
+        }),
+      );
+      logGroup.grantWrite(role);
+      acknowledgeNag(
+        role,
+        'IAM5[Resource::*]',
+        'dynamodb:ListStreams, which a pipe with a DynamoDB stream source requires, has no resource type and ' +
+          'reveals stream ARNs only; the stream data actions are limited to the one stream.',
+      );
+
+      const pipe = new CfnPipe(this, `${construct}Pipe`, {
+        name: names.pipe(def.id),
+        description: def.description,
+        roleArn: role.roleArn,
+        source: streamArn,
+        sourceParameters: {
+          dynamoDbStreamParameters: {
+            startingPosition: 'TRIM_HORIZON',
+            batchSize: 10,
+            maximumRetryAttempts: 10,
+            maximumRecordAgeInSeconds: 6 * 60 * 60,
+            onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+            deadLetterConfig: { arn: deadLetterQueue.queueArn },
+          },
+          filterCriteria: { filters: [{ pattern: JSON.stringify(def.filter) }] },
+        },
+        target: bus.eventBusArn,
+        targetParameters: {
+          eventBridgeEventBusParameters: { source: def.source, detailType: def.detailType },
+        },
+        // Failures only, and never the records (alert items name cases, not people, but stay lean anyway).
+        logConfiguration: {
+          level: 'ERROR',
+          cloudwatchLogsLogDestination: { logGroupArn: logGroup.logGroupArn },
+        },
+      });
+      // The pipe validates its role's permissions when it is created.
+      pipe.node.addDependency(role);
+      this.pipes[def.id] = { pipe, role };
     }
   }
 }

@@ -18,6 +18,7 @@ import {
   type CfnJson,
   logicalIdOf,
   resolved,
+  resourcesOfType,
   roleStatements,
   synthesizeApp,
 } from './support';
@@ -59,8 +60,10 @@ describe.each(functionDefinitions)('function $id', (def) => {
   const statements = roleStatements(template, logicalIdOf(fn.role));
   const inStack = (value: string) => resolved(stack, value);
 
+  const inWorkflowStack = def.aslPlaceholder !== undefined || def.stream !== undefined;
+
   it('lives in the stack its trigger calls for', () => {
-    expect(stack).toBe(def.aslPlaceholder ? built.workflow : built.api);
+    expect(stack).toBe(inWorkflowStack ? built.workflow : built.api);
   });
 
   it('runs bundled ESM on nodejs22.x, arm64, with active tracing and the declared sizes', () => {
@@ -70,7 +73,7 @@ describe.each(functionDefinitions)('function $id', (def) => {
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
       MemorySize: def.memorySize ?? 512,
-      Timeout: def.timeoutSeconds ?? (def.aslPlaceholder ? 30 : 10),
+      Timeout: def.timeoutSeconds ?? (inWorkflowStack ? 30 : 10),
     });
   });
 
@@ -160,16 +163,20 @@ describe.each(functionDefinitions)('function $id', (def) => {
     }
   });
 
-  it('may use the data key only as far as its tables and buckets need it', () => {
+  it('may use the data key only as far as its tables, buckets and stream need it', () => {
     const keyStatements = statements.filter((s) =>
       asArray<string>(s.Action).some((a) => a.startsWith('kms:')),
     );
-    const usesData = Object.keys(def.tables).length + Object.keys(def.buckets).length > 0;
+    const usesData =
+      Object.keys(def.tables).length + Object.keys(def.buckets).length > 0 || def.stream !== undefined;
     expect(keyStatements).toHaveLength(usesData ? 1 : 0);
     if (usesData) {
       expect(JSON.stringify(keyStatements[0].Resource)).toContain('DataKey');
+      // A stream consumer writes to its encrypted on-failure queue.
       const writes =
-        Object.values(def.tables).includes('readWrite') || Object.values(def.buckets).includes('readWrite');
+        Object.values(def.tables).includes('readWrite') ||
+        Object.values(def.buckets).includes('readWrite') ||
+        def.stream !== undefined;
       const actions = asArray<string>(keyStatements[0].Action);
       expect(actions).toContain('kms:Decrypt');
       expect(actions.includes('kms:GenerateDataKey')).toBe(writes);
@@ -193,11 +200,55 @@ describe.each(functionDefinitions)('function $id', (def) => {
     expect(states.sort()).toEqual(expected.sort());
   });
 
+  it('reads a table stream only when it consumes one, through a filtered mapping with partial batch responses', () => {
+    const streamActions = statements
+      .flatMap((s) => asArray<string>(s.Action))
+      .filter((a) => /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(a));
+    const mappings = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).filter(
+      (m) => m.Properties.FunctionName.Ref === logicalIdOf(fn.function),
+    );
+    if (!def.stream) {
+      expect(streamActions).toEqual([]);
+      expect(mappings).toEqual([]);
+      return;
+    }
+    const streamArn = inStack(built.stateful.tableStreamArns[def.stream.table] as string);
+    const source = fn.streamSource;
+    if (!source) throw new Error(`${def.id} has no stream source`);
+    // Data actions on that one stream; ListStreams (no resource type) on *.
+    expect(actionsOn(statements, streamArn)).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+    ]);
+    expect(actionsOn(statements, '*')).toContain('dynamodb:ListStreams');
+    expect(mappings).toHaveLength(1);
+    const queueId = logicalIdOf(source.deadLetterQueue);
+    expect(mappings[0].Properties).toEqual(
+      expect.objectContaining({
+        EventSourceArn: streamArn,
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: def.stream.batchSize,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: def.stream.retryAttempts,
+        MaximumRecordAgeInSeconds: def.stream.maxRecordAgeSeconds,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+        FilterCriteria: {
+          Filters: def.stream.filters.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+        },
+      }),
+    );
+    expect(actionsOn(statements, { 'Fn::GetAtt': [queueId, 'Arn'] })).toEqual(['sqs:SendMessage']);
+  });
+
   it('has no wildcard actions and no managed policies', () => {
     const actions = statements.flatMap((s) => asArray<string>(s.Action));
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     const role = template.toJSON().Resources[logicalIdOf(fn.role)];
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    // IAM refuses a role description outside Latin-1 (the registry's descriptions have Chinese terms).
+    expect(role.Properties.Description).toMatch(/^[ -~\u00A1-\u00FF]*$/);
     expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
       Service: 'lambda.amazonaws.com',
     });

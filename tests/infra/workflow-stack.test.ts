@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { functionDefinitions, stateMachineDefinitions } from '../../functions/registry';
 import type { AppFunction } from '../../infra/constructs/app-function';
 import { aslPlaceholders, readAsl, substituteAsl } from '../../infra/definitions/asl';
+import { eventBusIds, eventPipeDefinitions } from '../../infra/definitions/event-pipes';
 import {
+  actionsOn,
   asArray,
   type CfnJson,
   logicalIdOf,
@@ -18,6 +20,7 @@ const built = synthesizeApp();
 const template = built.templates.workflow;
 const resources = template.toJSON().Resources as Record<string, CfnJson>;
 const taskDefinitions = functionDefinitions.filter((def) => def.aslPlaceholder !== undefined);
+const streamDefinitions = functionDefinitions.filter((def) => def.stream !== undefined);
 
 function taskFunctionFor(placeholder: string): AppFunction {
   const def = taskDefinitions.find((d) => d.aslPlaceholder === placeholder);
@@ -38,10 +41,12 @@ const machineFor = (id: string) => {
 };
 
 describe('task functions', () => {
-  it('the workflow stack holds exactly the registry functions with an ASL placeholder', () => {
+  it('the workflow stack holds exactly the registry functions with an ASL placeholder or a stream', () => {
     expect(taskDefinitions.length).toBeGreaterThan(0);
-    expect(Object.keys(built.workflow.functions).sort()).toEqual(taskDefinitions.map((d) => d.id).sort());
-    template.resourceCountIs('AWS::Lambda::Function', taskDefinitions.length);
+    expect(streamDefinitions.length).toBeGreaterThan(0);
+    const expected = [...new Set([...taskDefinitions, ...streamDefinitions].map((d) => d.id))].sort();
+    expect(Object.keys(built.workflow.functions).sort()).toEqual(expected);
+    template.resourceCountIs('AWS::Lambda::Function', expected.length);
   });
 });
 
@@ -124,5 +129,85 @@ describe('state machine resources', () => {
     expect(Object.keys(resourcesOfType(template, 'AWS::StepFunctions::StateMachine'))).toHaveLength(
       stateMachineDefinitions.length,
     );
+  });
+});
+
+describe('event buses', () => {
+  it.each(eventBusIds)('%s: one custom bus named per stage', (id) => {
+    const bus = resources[logicalIdOf(built.workflow.eventBuses[id])] as CfnJson;
+    expect(bus.Type).toBe('AWS::Events::EventBus');
+    expect(bus.Properties.Name).toBe(`onewindow-${built.stage}-${id}`);
+  });
+});
+
+describe.each(eventPipeDefinitions)('pipe $id', (def) => {
+  const { pipe, role } = built.workflow.pipes[def.id] ?? {};
+  if (!pipe || !role) throw new Error(`no pipe ${def.id}`);
+  const resource = resources[logicalIdOf(pipe)] as CfnJson;
+  const statements = roleStatements(template, logicalIdOf(role));
+  const streamArn = built.workflow.resolve(built.stateful.tables[def.table].tableStreamArn);
+  const busArn = { 'Fn::GetAtt': [logicalIdOf(built.workflow.eventBuses[def.bus]), 'Arn'] };
+
+  it('reads the table stream from TRIM_HORIZON, filtered by the shared definition', () => {
+    expect(resource.Type).toBe('AWS::Pipes::Pipe');
+    expect(resource.Properties.Name).toBe(built.names.pipe(def.id));
+    expect(resource.Properties.Source).toEqual(streamArn);
+    expect(resource.Properties.SourceParameters.FilterCriteria).toEqual({
+      Filters: [{ Pattern: JSON.stringify(def.filter) }],
+    });
+    expect(resource.Properties.SourceParameters.DynamoDBStreamParameters).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      OnPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+    });
+    expect(resource.Properties.SourceParameters.DynamoDBStreamParameters.DeadLetterConfig.Arn).toBeDefined();
+  });
+
+  it("targets its bus with the definition's source and detail type", () => {
+    expect(resource.Properties.Target).toEqual(busArn);
+    expect(resource.Properties.TargetParameters).toEqual({
+      EventBridgeEventBusParameters: { Source: def.source, DetailType: def.detailType },
+    });
+  });
+
+  it('has a role only this pipe can assume, with least privilege', () => {
+    const roleResource = resources[logicalIdOf(role)] as CfnJson;
+    const trust = roleResource.Properties.AssumeRolePolicyDocument.Statement[0];
+    expect(trust.Principal).toEqual({ Service: 'pipes.amazonaws.com' });
+    expect(trust.Condition.ArnEquals['aws:SourceArn']).toEqual(
+      built.workflow.resolve(built.names.pipeArn(def.id)),
+    );
+    expect(actionsOn(statements, streamArn)).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+    ]);
+    expect(actionsOn(statements, '*')).toEqual(['dynamodb:ListStreams']);
+    expect(actionsOn(statements, busArn)).toEqual(['events:PutEvents']);
+    const dlqArn = resource.Properties.SourceParameters.DynamoDBStreamParameters.DeadLetterConfig.Arn;
+    expect(actionsOn(statements, dlqArn)).toEqual(['sqs:SendMessage']);
+    const actions = statements.flatMap((s) => asArray<string>(s.Action));
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    expect(actions.filter((a) => a.startsWith('kms:')).sort()).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+    ]);
+  });
+});
+
+describe('on-failure queues', () => {
+  it('are KMS-encrypted with the data key and refuse requests without TLS', () => {
+    const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(streamDefinitions.length + eventPipeDefinitions.length);
+    const policies = Object.values(resourcesOfType(template, 'AWS::SQS::QueuePolicy'));
+    for (const [id, queue] of Object.entries(queues)) {
+      expect(JSON.stringify(queue.Properties.KmsMasterKeyId)).toContain('DataKey');
+      const policy = policies.find((p) => p.Properties.Queues.some((q: CfnJson) => q.Ref === id));
+      expect(policy?.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
   });
 });

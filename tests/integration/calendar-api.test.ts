@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestTables } from '../support/aws';
 import { startTestApi, type TestApi } from '../support/test-api';
 
-/** GET /calendar/working-days over HTTP through the local gateway and the real handler. */
+/**
+ * GET /calendar/working-days over HTTP through the local gateway and the real handler, with no schedule
+ * loaded (loading schedules: calendar-schedules-api.test.ts).
+ */
 let api: TestApi;
 beforeAll(async () => {
-  api = await startTestApi(['calendar'], {});
+  const tables = await createTestTables();
+  api = await startTestApi(['calendar'], { CATALOGUE_TABLE: tables.catalogue, CASES_TABLE: tables.cases });
 });
 afterAll(async () => api?.stop());
 

@@ -2,6 +2,8 @@ import * as z from 'zod';
 import { caseTypes, idSchema, matterCode, staffingModes } from '../catalogue/model';
 import { isValidCreditCode } from '../credit-code';
 import { isValidIdNumber, normaliseIdNumber } from '../id-number';
+import type { CasePhase } from './lifecycle';
+import type { ProcessingClock } from './processing-clock';
 
 /**
  * A case (办件): one application and everything that happens to it. Channels as GB/T 39046 counts them
@@ -14,6 +16,8 @@ export const caseStatuses = [
   'accepted',
   'rejected',
   'decided',
+  /** Ended without a decision: a deferred material (容缺) did not come by its due date. */
+  'terminated',
 ] as const;
 export type CaseStatus = (typeof caseStatuses)[number];
 
@@ -100,9 +104,21 @@ export interface Deferral {
   dueDate: string;
 }
 
+export const noticeTypes = [
+  'acceptance',
+  'rejection',
+  'supplement',
+  'deferrable-acceptance',
+  'special-procedure',
+  'extension',
+  'decision',
+  'termination',
+] as const;
+export type NoticeType = (typeof noticeTypes)[number];
+
 export interface Notice {
   number: string;
-  type: 'acceptance' | 'rejection' | 'supplement' | 'deferrable-acceptance';
+  type: NoticeType;
   date: string;
   content: Record<string, unknown>;
 }
@@ -158,6 +174,68 @@ export interface CaseRecord {
   instantDecision?: { outcome: 'approve' | 'deny'; note: string; decidedAt: string; decidedBy: string };
   materials: Record<string, CaseMaterial>;
   notices: Notice[];
+  /** Where an accepted case stands in the back office (后台审批); the workflow routes by it. */
+  phase?: CasePhase;
+  /** The processing clock of a promised case, from acceptance (办理时限). */
+  clock?: ProcessingClock;
+  /** The back-office steps (流转, 接件, 审查, 决定, 制证, 回送, 特别程序, 补正), see lifecycle.ts. */
+  backOffice?: BackOffice;
+  /** The workflow failed permanently: the centre admin must look (the trail says why). */
+  attention?: { reason: string; at: string };
+  termination?: { reason: string; at: string; materialIds: string[] };
   /** The last trail event's number and hash, so the next event links without reading the trail. */
   trailHead: { seq: number; hash: string };
+}
+
+export interface BackOffice {
+  handedOverAt?: string;
+  receivedBy?: { userId: string; at: string };
+  review?: { reviewer: string; opinion: string; recommendation: 'approve' | 'deny'; at: string };
+  decision?: { outcome: 'approve' | 'deny'; reasons: string; decidedBy: string; decidedAt: string };
+  result?: {
+    resultName: string;
+    resultNumber?: string;
+    validUntil?: string;
+    producedBy: string;
+    producedAt: string;
+  };
+  returnedAt?: string;
+  returnedBy?: string;
+  /** 补正 asked by the department during review: the clock stops until the applicant resubmits. */
+  supplementRequest?: {
+    noticeNumber: string;
+    items: { materialId: string; problem: string }[];
+    requestedAt: string;
+    resubmittedAt?: string;
+  };
+  specialProcedures: SpecialProcedure[];
+  /** The phase a case returns to when a pause (supplement, special procedure) ends. */
+  resumePhase?: CasePhase;
+}
+
+export const specialProcedureTypes = [
+  'hearing',
+  'expert-review',
+  'inspection',
+  'testing',
+  'public-notice',
+] as const;
+export type SpecialProcedureType = (typeof specialProcedureTypes)[number];
+
+export const specialProcedureLabels: Record<SpecialProcedureType, string> = {
+  hearing: '听证',
+  'expert-review': '专家评审',
+  inspection: '现场勘验',
+  testing: '检验检测',
+  'public-notice': '公示',
+};
+
+export interface SpecialProcedure {
+  type: SpecialProcedureType;
+  reason: string;
+  startedAt: string;
+  startedBy: string;
+  endedAt?: string;
+  result?: string;
+  noticeNumber: string;
 }

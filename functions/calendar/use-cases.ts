@@ -1,0 +1,65 @@
+import {
+  knownSchedules,
+  normaliseScheduleData,
+  sameSchedule,
+  scheduleIssues,
+  type YearScheduleData,
+} from '../domain/calendar/schedules';
+import type { WorkingDayCalendar } from '../domain/calendar/working-days';
+import type { TrailActor } from '../domain/cases/trail';
+import { hasRole, type Principal } from '../domain/principal';
+import { type FieldIssue, ForbiddenError, ValidationError } from '../shared/errors';
+import type { CalendarSource } from './calendar-source';
+import type { RecomputeSummary } from './recompute-open-deadlines';
+import type { ScheduleStore, StoredSchedule } from './schedule-store';
+
+/**
+ * The calendar's use cases: working days for the portal, the list of known schedules, and the centre
+ * admin loading a year's schedule. A load is stored first (so every process sees it as soon as its cache
+ * expires), then the open deadlines are recomputed; loading the same schedule again keeps the stored one
+ * and recomputes again, which retries any case that failed the first time.
+ */
+export interface CalendarDeps {
+  schedules: Pick<ScheduleStore, 'getSchedule' | 'listSchedules' | 'putSchedule'>;
+  source: CalendarSource;
+  recompute: (calendar: WorkingDayCalendar, actor: TrailActor) => Promise<RecomputeSummary>;
+  now: () => number;
+}
+
+export type ScheduleInput = Omit<YearScheduleData, 'year'> & { year?: number | undefined };
+
+export function calendarUseCases({ schedules, source, recompute, now }: CalendarDeps) {
+  return {
+    async workingDays(from: string, days: number) {
+      return (await source.current()).addWorkingDays(from, days);
+    },
+
+    async listSchedules() {
+      return { items: knownSchedules(await schedules.listSchedules()) };
+    },
+
+    async loadSchedule(principal: Principal, year: number, input: ScheduleInput) {
+      if (!hasRole(principal, 'admin')) throw new ForbiddenError('只有中心管理员可以载入节假日安排');
+      const issues: FieldIssue[] = [];
+      if (input.year !== undefined && input.year !== year) {
+        issues.push({ field: 'body.year', message: `应与地址中的年份 ${year} 一致,或省略` });
+      }
+      for (const issue of scheduleIssues(year, input)) {
+        issues.push({ field: `body.${issue.path.join('.')}`, message: issue.message });
+      }
+      if (issues.length > 0) throw new ValidationError('节假日安排有误,请按提示修改后重试', issues);
+
+      const data = normaliseScheduleData({ ...input, year });
+      const existing = await schedules.getSchedule(year);
+      let stored: StoredSchedule;
+      if (existing && sameSchedule(existing, data)) stored = existing;
+      else {
+        stored = { ...data, loadedAt: new Date(now()).toISOString(), loadedBy: principal.userId };
+        await schedules.putSchedule(stored);
+      }
+      const calendar = await source.refreshWith([stored]);
+      const recomputed = await recompute(calendar, { userId: principal.userId, role: 'admin' });
+      return { year, recomputed };
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { addDays, dayOfWeek } from '../../functions/domain/calendar/dates';
+import {
+  chineseDaysYears,
+  knownSchedules,
+  normaliseScheduleData,
+  projectDataLoader,
+  publishedSchedules,
+  sameSchedule,
+  scheduleFromData,
+  scheduleIssues,
+} from '../../functions/domain/calendar/schedules';
+import { workingDayCalendar } from '../../functions/domain/calendar/working-days';
+import { sampleSchedule2027 } from '../support/calendar-fixtures';
+
+/** The rules a loaded holiday schedule must satisfy, and which schedule counts for a year. */
+const isWeekend = (d: string) => dayOfWeek(d) === 0 || dayOfWeek(d) === 6;
+const yearArb = fc.integer({ min: 2004, max: 2100 });
+/** A date of `year` (or, sometimes, of the year around it). */
+const dateAround = (year: number) =>
+  fc.integer({ min: -20, max: 385 }).map((n) => addDays(`${year}-01-01`, n));
+
+describe('schedule validation', () => {
+  it('accepts the sample 2027 schedule (a test fixture, not a published schedule)', () => {
+    expect(scheduleIssues(2027, sampleSchedule2027)).toEqual([]);
+    expect(sampleSchedule2027.source).toContain('示例数据');
+  });
+
+  it('names exactly the dates outside the year, weekend holidays and weekday make-up days (property)', () => {
+    fc.assert(
+      fc.property(
+        yearArb.chain((year) =>
+          fc.tuple(
+            fc.constant(year),
+            fc.array(dateAround(year), { maxLength: 12 }),
+            fc.array(dateAround(year), { maxLength: 6 }),
+          ),
+        ),
+        ([year, holidays, makeupWorkdays]) => {
+          const issues = scheduleIssues(year, { holidays, makeupWorkdays });
+          const expected = [
+            ...holidays.flatMap((d, i) =>
+              !d.startsWith(`${year}-`) || isWeekend(d) ? [['holidays', i].join('.')] : [],
+            ),
+            ...makeupWorkdays.flatMap((d, i) =>
+              !d.startsWith(`${year}-`) || !isWeekend(d) ? [['makeupWorkdays', i].join('.')] : [],
+            ),
+          ];
+          const named = issues.map((issue) => issue.path.join('.'));
+          const data = { year, source: 's', publishedOn: `${year - 1}-12-01`, holidays, makeupWorkdays };
+          const builds = (() => {
+            try {
+              scheduleFromData(data);
+              return true;
+            } catch {
+              return false;
+            }
+          })();
+          return (
+            JSON.stringify(named) === JSON.stringify(expected) &&
+            issues.every((i) => i.message.length > 0) &&
+            builds === (issues.length === 0)
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('makes every listed holiday a day off and every make-up day a working day, none provisional (property)', () => {
+    fc.assert(
+      fc.property(
+        yearArb.filter((y) => y > 2026),
+        fc.array(fc.integer({ min: 0, max: 364 }), { maxLength: 20 }),
+        (year, offsets) => {
+          const dates = offsets
+            .map((n) => addDays(`${year}-01-01`, n))
+            .filter((d) => d.startsWith(`${year}-`));
+          const data = {
+            year,
+            source: 's',
+            publishedOn: `${year - 1}-12-01`,
+            holidays: dates.filter((d) => !isWeekend(d)),
+            makeupWorkdays: dates.filter(isWeekend),
+          };
+          const calendar = workingDayCalendar(publishedSchedules([data]));
+          return (
+            data.holidays.every((d) => calendar.isWorkingDay(d).working === false) &&
+            data.makeupWorkdays.every((d) => calendar.isWorkingDay(d).working === true) &&
+            dates.every((d) => calendar.isWorkingDay(d).provisional === false)
+          );
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('compares schedules by content, whatever the order or repetition of their dates', () => {
+    const shuffled = {
+      ...sampleSchedule2027,
+      holidays: [...sampleSchedule2027.holidays].reverse().concat(sampleSchedule2027.holidays[0] as string),
+    };
+    expect(sameSchedule(shuffled, sampleSchedule2027)).toBe(true);
+    expect(normaliseScheduleData(shuffled).holidays).toEqual(sampleSchedule2027.holidays);
+    expect(sameSchedule({ ...sampleSchedule2027, holidays: ['2027-01-01'] }, sampleSchedule2027)).toBe(false);
+    expect(sameSchedule({ ...sampleSchedule2027, source: 'other' }, sampleSchedule2027)).toBe(false);
+  });
+});
+
+describe('which schedule counts for a year', () => {
+  const loaded = (year: number, loadedAt: string, loadedBy = 'admin-1') => ({
+    ...sampleSchedule2027,
+    year,
+    loadedAt,
+    loadedBy,
+  });
+
+  it('lists chinese-days from 2004 through 2026, then project data, then loaded years, each from its source', () => {
+    expect(chineseDaysYears()[0]).toBe(2004);
+    expect(chineseDaysYears().at(-1)).toBe(2026);
+    const known = knownSchedules(
+      [loaded(2027, '2026-12-01T00:00:00Z')],
+      [{ ...sampleSchedule2027, year: 2026 }],
+    );
+    expect(known.map((k) => k.year)).toEqual(Array.from({ length: 24 }, (_, i) => 2004 + i));
+    expect(known[0]).toEqual({ year: 2004, source: 'chinese-days' });
+    expect(known.at(-2)).toMatchObject({
+      year: 2026,
+      source: 'project-data',
+      notice: sampleSchedule2027.source,
+    });
+    expect(known.at(-1)).toEqual({
+      year: 2027,
+      source: 'loaded',
+      notice: sampleSchedule2027.source,
+      publishedOn: sampleSchedule2027.publishedOn,
+      loadedAt: '2026-12-01T00:00:00Z',
+      loadedBy: 'admin-1',
+    });
+  });
+
+  it('shows a stored data file as project data, and no year beyond the last known one', () => {
+    const known = knownSchedules([loaded(2027, '2026-12-01T00:00:00Z', projectDataLoader)], []);
+    expect(known.at(-1)).toMatchObject({ year: 2027, source: 'project-data', loadedBy: projectDataLoader });
+    expect(knownSchedules([], []).at(-1)?.year).toBe(2026);
+  });
+});
