@@ -9,6 +9,7 @@ import { effectiveVersion } from '../domain/catalogue/versions';
 import { maskIdNumber, maskName, maskPhone } from '../domain/masking';
 import { hasRole, type Principal, type Role } from '../domain/principal';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { logger } from '../shared/logger';
 import type { ObjectStorage } from '../shared/object-storage';
 import { type AlertItem, type CaseStore, VersionConflict } from './case-store';
 
@@ -191,9 +192,14 @@ export function caseContext(deps: CaseDeps) {
    * phase condition and the workflow reads the new phase itself.
    */
   const completeStep = async (caseId: string, completedPhase: string, nextPhase: string) => {
-    const waiting = await cases.getTaskToken(caseId);
-    if (waiting && waiting.phase === completedPhase) {
-      await deps.workflowSteps.complete(waiting.taskToken, { phase: nextPhase });
+    try {
+      const waiting = await cases.getTaskToken(caseId);
+      if (waiting && waiting.phase === completedPhase) {
+        await deps.workflowSteps.complete(waiting.taskToken, { phase: nextPhase });
+      }
+    } catch (error) {
+      // The step is written and answered; the workflow's timer hands a token left behind back itself.
+      logger.warn('workflow step not handed back; the timer will', { caseId, error: error as Error });
     }
   };
 

@@ -1,4 +1,4 @@
-import { type CaseChanges, caseChanges } from '../cases/case-context';
+import { type CaseChanges, caseChanges, type WorkflowSteps } from '../cases/case-context';
 import type { AlertItem, CaseStore } from '../cases/case-store';
 import { addDays } from '../domain/calendar/dates';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
@@ -30,6 +30,8 @@ export interface WorkflowTaskDeps {
   calendar: () => Promise<WorkingDayCalendar>;
   alertPolicy: AlertPolicy;
   now: () => number;
+  /** Hands back a token the API step could not (the case moved on, the execution still waits). */
+  workflowSteps: WorkflowSteps;
 }
 
 export const workflowActor: TrailActor = { userId: 'system:case-workflow', role: 'system' };
@@ -149,6 +151,10 @@ export function caseWorkflowTasks(deps: WorkflowTaskDeps) {
         const record = await read(caseId);
         const at = nowIso();
         if (!record.phase || record.phase === 'closed') return { closed: true, watching: false, wakeAt: at };
+        // A token stored for a phase the case has left: the API step wrote the case but could not send it.
+        const waiting = await cases.getTaskToken(caseId);
+        if (waiting && waiting.phase !== record.phase)
+          await deps.workflowSteps.complete(waiting.taskToken, { phase: record.phase });
         const planned = plannedAlerts(record, await calendar(), alertPolicy);
         const agenda = alertAgenda(planned, await cases.caseAlerts(caseId), at);
         const raise = agenda.raise.map((p) => alertItem(record, p, at));

@@ -2,11 +2,13 @@ import { currentCalendar } from '../calendar/calendar-source';
 import { dynamoCaseStore } from '../cases/case-store';
 import { alertPolicyFromEnv } from '../shared/alert-policy';
 import { documentClient } from '../shared/clients/dynamodb';
+import { stepFunctions } from '../shared/clients/step-functions';
 import { clock } from '../shared/clock';
 import { tableName } from '../shared/resources';
 import { dynamoCaseWorkflowStore } from './case-workflow-store';
 import { caseWorkflowTasks } from './case-workflow-tasks';
 import { createWorkflowTaskHandler } from './task-handler';
+import { stepFunctionsWorkflowSteps } from './workflow-steps';
 
 const store = dynamoCaseWorkflowStore(documentClient, tableName('cases'));
 
@@ -20,5 +22,6 @@ export const handler = createWorkflowTaskHandler(
     calendar: currentCalendar,
     alertPolicy: alertPolicyFromEnv(),
     now: clock.now,
+    workflowSteps: stepFunctionsWorkflowSteps(stepFunctions),
   }),
 );

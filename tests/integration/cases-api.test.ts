@@ -636,3 +636,80 @@ describe('supplement, deferrable acceptance, instant matters, deemed acceptance'
     );
   });
 });
+
+describe('back office over HTTP', () => {
+  const acceptedWaterCase = async () => {
+    const record = await submittedCase('SW-0001', t.alice);
+    const accepted = await api.call('POST', `/cases/${record.caseId}/accept`, {
+      token: t.clerk2,
+      body: { version: record.version, reviewChecks: reviewChecksFor(record) },
+    });
+    expect(accepted.status).toBe(200);
+    return accepted.body;
+  };
+
+  it('hands an entrusted case over to its department, which confirms receipt; no token ever shows', async () => {
+    const record = await acceptedWaterCase();
+    expect(record).toMatchObject({
+      phase: 'awaiting-receipt',
+      clock: { startDate: record.clock.startDate, promisedDays: record.matter.promisedDays, pauses: [] },
+      backOffice: { handedOverAt: expect.any(String) },
+    });
+    const byClerk = await api.call('POST', `/cases/${record.caseId}/receipt`, {
+      token: t.clerk2,
+      body: { version: record.version },
+    });
+    expect(byClerk.status).toBe(403);
+    const byOtherDepartment = await api.call('POST', `/cases/${record.caseId}/receipt`, {
+      token: t.education,
+      body: { version: record.version },
+    });
+    expect(byOtherDepartment.status).toBe(404);
+    const received = await api.call('POST', `/cases/${record.caseId}/receipt`, {
+      token: t.water,
+      body: { version: record.version },
+    });
+    expect(received.status).toBe(200);
+    expect(received.body).toMatchObject({
+      phase: 'awaiting-review',
+      backOffice: { receivedBy: { userId: 'water-1' } },
+    });
+    expect(JSON.stringify(received.body)).not.toMatch(/taskToken|openPk/);
+    const again = await api.call('POST', `/cases/${record.caseId}/receipt`, {
+      token: t.water,
+      body: { version: received.body.version },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('INVALID_CASE_PHASE');
+  });
+
+  it('answers bad back-office input with 400 naming the field, and keeps the case as it was', async () => {
+    const record = await acceptedWaterCase();
+    const cases: [string, unknown, string][] = [
+      ['extension', { version: record.version, workingDays: 31, reason: '需要' }, 'body.workingDays'],
+      ['special-procedures', { version: record.version, type: 'lottery', reason: '抽签' }, 'body.type'],
+      ['decision', { version: record.version, outcome: 'deny' }, 'body.reasons'],
+      ['department-supplement', { version: record.version, items: [] }, 'body.items'],
+      ['result', { version: record.version, validUntil: '2026-02-30' }, 'body.validUntil'],
+    ];
+    for (const [step, body, field] of cases) {
+      const answer = await api.call('POST', `/cases/${record.caseId}/${step}`, { token: t.water, body });
+      expect(answer.status, step).toBe(400);
+      expect(fieldsOf(answer.body), step).toContain(field);
+    }
+    const after = await api.call('GET', `/cases/${record.caseId}`, { token: t.water });
+    expect(after.body.version).toBe(record.version);
+  });
+
+  it('lists alerts by scope and level for those who may see them', async () => {
+    const badLevel = await api.call('GET', '/alerts?scope=centre&level=orange', { token: t.admin });
+    expect(badLevel.status).toBe(400);
+    expect(fieldsOf(badLevel.body)).toContain('query.level');
+    expect((await api.call('GET', '/alerts?scope=centre&level=red', { token: t.water })).status).toBe(403);
+    expect(
+      (await api.call('GET', '/alerts?scope=department&id=education&level=red', { token: t.water })).status,
+    ).toBe(403);
+    const own = await api.call('GET', '/alerts?scope=department&level=red', { token: t.water });
+    expect(own).toMatchObject({ status: 200, body: { items: [] } });
+  });
+});

@@ -457,6 +457,30 @@ describe('failures', () => {
     });
   });
 
+  it('answers a step whose token could not be handed back, and the timer hands it back at its next wake', async () => {
+    harness = await startLifecycleHarness({
+      origin: shanghai('2026-09-21T09:00:00'),
+      speed: 100_000,
+      handBackFaults: 1,
+    });
+    const h = harness;
+    const accepted = await h.acceptedCase('JY-0005');
+    await h.waitingIn(accepted.caseId, 'awaiting-review');
+    const reviewed = await h.useCases.backOffice.review(
+      principals.reviewer(accepted.matter.departmentId),
+      accepted.caseId,
+      {
+        version: accepted.version,
+        opinion: '符合条件',
+        recommendation: 'approve',
+      },
+    );
+    expect(reviewed.phase).toBe('awaiting-decision');
+    // The warning (09-24) wakes the timer, which finds the token of the review left behind.
+    await h.waitingIn(accepted.caseId, 'awaiting-decision', 15_000);
+    expect(h.clock.now()).toBeGreaterThanOrEqual(shanghai('2026-09-24T00:00:00'));
+  });
+
   it('fails a started execution for a case that does not exist without touching anything', async () => {
     const h = await start('2026-09-21T09:00:00', 5_000);
     const { StartExecutionCommand } = await import('@aws-sdk/client-sfn');

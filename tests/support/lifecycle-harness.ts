@@ -61,7 +61,7 @@ export interface LifecycleHarness {
   ): Promise<CaseRecord>;
   read(caseId: string): Promise<CaseRecord>;
   /** Waits until the workflow waits on the step of `phase` (its token stored for that phase). */
-  waitingIn(caseId: string, phase: string): Promise<void>;
+  waitingIn(caseId: string, phase: string, timeoutMs?: number): Promise<void>;
   alerts(caseId: string): Promise<AlertItem[]>;
   execution(caseId: string): Promise<{ status?: string | undefined; error?: string | undefined }>;
   ended(
@@ -87,6 +87,8 @@ export async function startLifecycleHarness(options: {
   /** Virtual ms per real ms. */
   speed: number;
   alertPolicy?: AlertPolicy;
+  /** The API's first hand-backs of a token fail (a fault the stand-ins cannot produce). */
+  handBackFaults?: number;
 }): Promise<LifecycleHarness> {
   const documents = testDocumentClient();
   const tables = await createTestTables();
@@ -112,13 +114,23 @@ export async function startLifecycleHarness(options: {
   };
   const calendar = workingDayCalendar(publishedSchedules());
   const alertPolicy = options.alertPolicy ?? defaultAlertPolicy;
+  let faults = options.handBackFaults ?? 0;
   const cases = dynamoCaseStore(documents, { cases: tables.cases, idempotency: tables.idempotency });
   const store = dynamoCaseWorkflowStore(documents, tables.cases);
   const functionArn = localFunctionArn('case-workflow');
   const machineArn = localStateMachineArn('case-lifecycle');
   const handler = createWorkflowTaskHandler(
     store,
-    caseWorkflowTasks({ store, cases, calendar: async () => calendar, alertPolicy, now: clock.now }),
+    caseWorkflowTasks({
+      store,
+      cases,
+      calendar: async () => calendar,
+      alertPolicy,
+      now: clock.now,
+      workflowSteps: {
+        complete: (taskToken, output) => stepFunctionsWorkflowSteps(sfn).complete(taskToken, output),
+      },
+    }),
   );
   const runner: LocalStepFunctions = await startLocalStepFunctions({
     clock,
@@ -146,7 +158,15 @@ export async function startLifecycleHarness(options: {
     files: objectStorage(testS3(), buckets.materials, clock.now),
     now: clock.now,
     alertPolicy,
-    workflowSteps: stepFunctionsWorkflowSteps(sfn),
+    workflowSteps: {
+      complete: async (taskToken, output) => {
+        if (faults > 0) {
+          faults--;
+          throw new Error('Step Functions unreachable');
+        }
+        await stepFunctionsWorkflowSteps(sfn).complete(taskToken, output);
+      },
+    },
   });
   const starter = stepFunctionsExecutionStarter(sfn, machineArn);
   const executionArn = (caseId: string) => `${machineArn.replace(':stateMachine:', ':execution:')}:${caseId}`;
@@ -215,7 +235,7 @@ export async function startLifecycleHarness(options: {
       return read(record.caseId);
     },
     read,
-    async waitingIn(caseId, phase) {
+    async waitingIn(caseId, phase, timeoutMs = 5_000) {
       await vi.waitFor(
         async () => {
           const { Item } = await documents.send(
@@ -226,7 +246,7 @@ export async function startLifecycleHarness(options: {
               `case ${caseId}: token for ${String(Item?.taskTokenPhase)}, phase ${String(Item?.phase)}`,
             );
         },
-        { timeout: 5_000, interval: 10 },
+        { timeout: timeoutMs, interval: 10 },
       );
     },
     alerts: (caseId) => cases.caseAlerts(caseId),
