@@ -1,7 +1,12 @@
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
 import { isDepartmentStaffOf } from '../domain/cases/access';
 import { beforeDecisionPhases, type CasePhase, phaseLabels } from '../domain/cases/lifecycle';
-import { type CaseRecord, type SpecialProcedureType, specialProcedureLabels } from '../domain/cases/model';
+import {
+  type CaseRecord,
+  type SpecialProcedureType,
+  specialProcedureLabels,
+  supplementNotice,
+} from '../domain/cases/model';
 import {
   ClockRuleError,
   extendClock,
@@ -314,22 +319,11 @@ export function backOfficeSteps(ctx: CaseContext) {
             },
             notices: [
               ...record.notices,
-              {
-                number: noticeNumber,
-                type: 'supplement',
-                date: today(),
-                content: {
-                  title: '补正材料一次性告知书',
-                  caseNumber: record.caseNumber,
-                  matter: record.matter.name,
-                  round,
-                  items: input.items.map((item) => ({
-                    material: record.matter.materials.find((m) => m.id === item.materialId)?.name,
-                    problem: item.problem,
-                  })),
-                  clock: '补正期间不计入办理时限',
-                },
-              },
+              supplementNotice(
+                record,
+                { number: noticeNumber, date: today(), round, items: input.items },
+                { clock: '补正期间不计入办理时限' },
+              ),
             ],
           };
         },

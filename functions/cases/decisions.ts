@@ -2,7 +2,7 @@ import { shanghaiDate } from '../domain/calendar-date';
 import { type AcceptanceInput, acceptanceIssues } from '../domain/cases/acceptance';
 import { mayDecideAcceptance, mayProvideMaterials } from '../domain/cases/access';
 import { phaseAfterAcceptance } from '../domain/cases/lifecycle';
-import type { CaseMaterial, CaseRecord } from '../domain/cases/model';
+import { type CaseMaterial, type CaseRecord, supplementNotice } from '../domain/cases/model';
 import { startClock } from '../domain/cases/processing-clock';
 import { hasRole, type Principal } from '../domain/principal';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
@@ -152,21 +152,7 @@ export function frontDeskDecisions(ctx: CaseContext) {
         supplementRequest: { noticeNumber, items, requestedAt: nowIso() },
         notices: [
           ...record.notices,
-          {
-            number: noticeNumber,
-            type: 'supplement',
-            date: today(),
-            content: {
-              title: '补正材料一次性告知书',
-              caseNumber: record.caseNumber,
-              matter: record.matter.name,
-              round,
-              items: items.map((item) => ({
-                material: record.matter.materials.find((m) => m.id === item.materialId)?.name,
-                problem: item.problem,
-              })),
-            },
-          },
+          supplementNotice(record, { number: noticeNumber, date: today(), round, items }),
         ],
       };
       return view(

@@ -31,6 +31,12 @@ const materialParams = z.object({
   materialId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/),
 });
 
+/** 补正 items: every deficient material and what is wrong with it, in one notice. */
+const supplementItems = z
+  .array(z.object({ materialId: z.string().min(1), problem: z.string().trim().min(2).max(300) }))
+  .min(1)
+  .max(50);
+
 const notice = z.object({
   number: z.string(),
   type: z.enum(noticeTypes),
@@ -324,10 +330,7 @@ export const caseRoutes = {
       params: caseParams,
       body: z.object({
         version,
-        items: z
-          .array(z.object({ materialId: z.string().min(1), problem: z.string().trim().min(2).max(300) }))
-          .min(1)
-          .max(50),
+        items: supplementItems,
       }),
     },
     responses: {
@@ -529,10 +532,7 @@ export const caseRoutes = {
       params: caseParams,
       body: z.object({
         version,
-        items: z
-          .array(z.object({ materialId: z.string().min(1), problem: z.string().trim().min(2).max(300) }))
-          .min(1)
-          .max(50),
+        items: supplementItems,
       }),
     },
     responses: caseResponses,

@@ -40,15 +40,9 @@ export const phaseAfterAcceptance = (record: Pick<CaseRecord, 'matter'>): CasePh
   record.matter.staffingMode === 'dispatched' ? 'awaiting-review' : 'awaiting-receipt';
 
 /** Phases in which the promised deadline still runs (or is paused): the department has not returned the result. */
-export const deadlinePhases: ReadonlySet<CasePhase> = new Set([
-  'awaiting-receipt',
-  'awaiting-review',
-  'awaiting-supplement',
-  'awaiting-special-procedure',
-  'awaiting-decision',
-  'awaiting-production',
-  'awaiting-return',
-]);
+export const deadlinePhases: ReadonlySet<CasePhase> = new Set(
+  casePhases.filter((phase) => phase !== 'awaiting-issuance' && phase !== 'closed'),
+);
 
 /** Where a special procedure or an extension may be started: before the decision is taken. */
 export const beforeDecisionPhases: ReadonlySet<CasePhase> = new Set([

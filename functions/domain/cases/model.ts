@@ -123,6 +123,30 @@ export interface Notice {
   content: Record<string, unknown>;
 }
 
+/** 补正材料一次性告知书: the same notice at the front desk and when the department asks during review. */
+export function supplementNotice(
+  record: Pick<CaseRecord, 'caseNumber' | 'matter'>,
+  notice: { number: string; date: string; round: number; items: { materialId: string; problem: string }[] },
+  extra: Record<string, unknown> = {},
+): Notice {
+  return {
+    number: notice.number,
+    type: 'supplement',
+    date: notice.date,
+    content: {
+      title: '补正材料一次性告知书',
+      caseNumber: record.caseNumber,
+      matter: record.matter.name,
+      round: notice.round,
+      items: notice.items.map((item) => ({
+        material: record.matter.materials.find((m) => m.id === item.materialId)?.name,
+        problem: item.problem,
+      })),
+      ...extra,
+    },
+  };
+}
+
 export const reviewCheck = z.object({
   point: z.string().min(1),
   passed: z.boolean(),
