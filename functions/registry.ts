@@ -4,6 +4,7 @@ import type { TableId } from '../infra/definitions/tables';
 import { calendarRoutes } from './calendar/routes';
 import { caseRoutes } from './cases/routes';
 import { catalogueRoutes } from './catalogue/routes';
+import { issuanceRoutes } from './issuance/routes';
 import { platformRoutes } from './platform/routes';
 import type { RouteSpec } from './shared/http/route';
 import { caseOpenedFilter } from './workflow/stream-starter';
@@ -54,6 +55,11 @@ export interface FunctionDefinition {
   verifiesTokens: boolean;
   memorySize?: number;
   timeoutSeconds?: number;
+  /**
+   * Files shipped next to the bundle (e.g. a font installed by the setup scripts): copied from `from` on
+   * the build machine to `to` in the asset; `env` tells the function where it is in Lambda.
+   */
+  files?: { from: string; to: string; env: string }[];
 }
 
 export const functionDefinitions: FunctionDefinition[] = [
@@ -101,6 +107,27 @@ export const functionDefinitions: FunctionDefinition[] = [
     verifiesTokens: true,
     // A load recomputes every open case within the request (the HTTP API waits at most 30 s).
     timeoutSeconds: 29,
+  },
+  {
+    id: 'issuance',
+    entry: 'functions/issuance/handler.ts',
+    description:
+      'Result documents (制证), issuance at the window (综合窗口出件), delivery (送达) and the public check of results',
+    routes: Object.values(issuanceRoutes),
+    // catalogue: department names and result names, and the holiday schedules for the alerts.
+    tables: { cases: 'readWrite', catalogue: 'read' },
+    buckets: { results: 'readWrite' },
+    workflow: ['callback'],
+    verifiesTokens: true,
+    // Rendering a PDF with its font subset wants more than the default.
+    memorySize: 1024,
+    files: [
+      {
+        from: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
+        to: 'fonts/wqy-microhei.ttc',
+        env: 'RESULT_FONT_PATH',
+      },
+    ],
   },
   {
     id: 'case-workflow',

@@ -1,22 +1,16 @@
-import type { WorkingDayCalendar } from '../domain/calendar/working-days';
-import { isDepartmentStaffOf } from '../domain/cases/access';
-import { beforeDecisionPhases, type CasePhase, phaseLabels } from '../domain/cases/lifecycle';
+import { randomInt } from 'node:crypto';
+import { beforeDecisionPhases, type CasePhase } from '../domain/cases/lifecycle';
 import {
   type CaseRecord,
   type SpecialProcedureType,
   specialProcedureLabels,
   supplementNotice,
 } from '../domain/cases/model';
-import {
-  ClockRuleError,
-  extendClock,
-  type ProcessingClock,
-  pauseClock,
-  resumeClock,
-} from '../domain/cases/processing-clock';
-import { hasRole, type Principal, type Role } from '../domain/principal';
-import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors';
+import { extendClock, type ProcessingClock, pauseClock, resumeClock } from '../domain/cases/processing-clock';
+import type { Principal } from '../domain/principal';
+import { ConflictError, ValidationError } from '../shared/errors';
 import { actingRole, type CaseContext, versionConflict } from './case-context';
+import { caseStep, clockRule } from './case-step';
 
 /**
  * The back office (后台审批) of an accepted case: receipt, review, decision, result production and return
@@ -24,31 +18,6 @@ import { actingRole, type CaseContext, versionConflict } from './case-context';
  * one extension moving it. Each step checks the actor's role and department, writes the case and its
  * trail event in one transaction, and only then hands the workflow's task token back.
  */
-export const wrongPhase = (phase: CasePhase | undefined, action: string) =>
-  new ConflictError(
-    `办件当前环节(${phase ? phaseLabels[phase] : '未进入审批'})不能${action}`,
-    'INVALID_CASE_PHASE',
-    { phase: phase ?? null },
-  );
-
-const clockRule = (error: unknown) =>
-  error instanceof ClockRuleError ? new ConflictError(error.message, error.code) : error;
-
-type Who = 'department' | 'reviewer' | 'chief';
-
-const allowed = (principal: Principal, record: CaseRecord, who: Who) =>
-  isDepartmentStaffOf(principal, record) &&
-  (who === 'department' || hasRole(principal, who) || (who === 'reviewer' && hasRole(principal, 'chief')));
-
-const refusal: Record<Who, string> = {
-  department: '只有承办部门的人员可以办理此环节',
-  reviewer: '只有承办部门的审查人员可以办理此环节',
-  chief: '只有承办部门的首席代表可以批准',
-};
-
-const roleOf = (principal: Principal, who: Who): Role =>
-  who === 'chief' ? 'chief' : actingRole(principal, ['reviewer', 'chief']);
-
 function requireClock(record: CaseRecord): ProcessingClock {
   if (!record.clock) throw new ConflictError('该办件没有办理时限', 'NO_PROCESSING_CLOCK');
   return record.clock;
@@ -100,37 +69,29 @@ export async function resumeAfterSupplement(
   return ctx.view(principal, saved);
 }
 
-export function backOfficeSteps(ctx: CaseContext) {
-  const { nowIso, today, view, readable, change, completeStep } = ctx;
+/** The message (SMS and portal) that the result is ready, with the pick-up code; the outbox item of the change. */
+export function resultReadyNotification(
+  record: CaseRecord,
+  pickupCode: string,
+  at: string,
+): Record<string, unknown> {
+  return {
+    pk: `CASE#${record.caseId}`,
+    sk: `NOTIFY#${at}#result-ready`,
+    caseId: record.caseId,
+    kind: 'result-ready',
+    channel: 'sms',
+    phone: record.applicant.phone,
+    pickupCode,
+    at,
+    text: `您申请的${record.matter.name}(办件编号${record.caseNumber})已办结,请凭取件码${pickupCode}到综合窗口领取,或选择邮寄、电子送达。`,
+  };
+}
 
-  /** One step: who, from which phases, what changes; the token goes back only when the phase moved. */
-  async function step(
-    principal: Principal,
-    caseId: string,
-    version: number,
-    spec: { from: readonly CasePhase[]; who: Who; action: string; label: string },
-    mutate: (record: CaseRecord, calendar: WorkingDayCalendar) => Omit<CaseRecord, 'trailHead' | 'version'>,
-  ) {
-    const record = await readable(principal, caseId);
-    if (!allowed(principal, record, spec.who)) throw new ForbiddenError(refusal[spec.who]);
-    if (!record.phase || !spec.from.includes(record.phase)) throw wrongPhase(record.phase, spec.label);
-    if (record.version !== version) throw versionConflict();
-    let changed: Omit<CaseRecord, 'trailHead' | 'version'>;
-    try {
-      changed = mutate(record, await ctx.calendar());
-    } catch (error) {
-      throw clockRule(error);
-    }
-    const saved = await change(
-      principal,
-      record,
-      { ...changed, version: version + 1 },
-      spec.action,
-      roleOf(principal, spec.who),
-    );
-    if (saved.phase && saved.phase !== record.phase) await completeStep(caseId, record.phase, saved.phase);
-    return view(principal, saved);
-  }
+export function backOfficeSteps(ctx: CaseContext) {
+  const { nowIso, today } = ctx;
+
+  const step = caseStep(ctx);
 
   const backOffice = (record: CaseRecord) => record.backOffice ?? { specialProcedures: [] };
 
@@ -225,55 +186,33 @@ export function backOfficeSteps(ctx: CaseContext) {
         },
       ),
 
-    /** 制证: the result (licence, certificate, approval letter, or the denial letter) is produced. */
-    produceResult: (
-      principal: Principal,
-      caseId: string,
-      input: {
-        version: number;
-        resultName?: string | undefined;
-        resultNumber?: string | undefined;
-        validUntil?: string | undefined;
-      },
-    ) =>
-      step(
-        principal,
-        caseId,
-        input.version,
-        { from: ['awaiting-production'], who: 'department', action: 'produce-result', label: '制证' },
-        (record) => {
-          const approved = record.backOffice?.decision?.outcome === 'approve';
-          return {
-            ...record,
-            phase: 'awaiting-return',
-            backOffice: {
-              ...backOffice(record),
-              result: {
-                resultName:
-                  input.resultName ?? (approved ? `${record.matter.name}结果` : '不予行政许可决定书'),
-                resultNumber: input.resultNumber ?? `${approved ? 'ZS' : 'BY'}${record.caseNumber}`,
-                ...(input.validUntil ? { validUntil: input.validUntil } : {}),
-                producedBy: principal.userId,
-                producedAt: nowIso(),
-              },
-            },
-          };
-        },
-      ),
-
-    /** 回送: the result goes back to the comprehensive window for issuance; the deadline is met here. */
-    returnToWindow: (principal: Principal, caseId: string, version: number) =>
-      step(
+    /**
+     * 回送: the result goes back to the comprehensive window for issuance (the deadline is met here); the
+     * applicant is told, with a pick-up code, in the same write.
+     */
+    returnToWindow: async (principal: Principal, caseId: string, version: number) => {
+      const pickupCode = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      let notification: Record<string, unknown> | undefined;
+      const saved = await step(
         principal,
         caseId,
         version,
         { from: ['awaiting-return'], who: 'department', action: 'return-to-window', label: '回送' },
-        (record) => ({
-          ...record,
-          phase: 'awaiting-issuance',
-          backOffice: { ...backOffice(record), returnedAt: nowIso(), returnedBy: principal.userId },
-        }),
-      ),
+        (record) => {
+          const at = nowIso();
+          notification = resultReadyNotification(record, pickupCode, at);
+          return {
+            ...record,
+            status: 'issuable',
+            phase: 'awaiting-issuance',
+            pickupCode,
+            backOffice: { ...backOffice(record), returnedAt: at, returnedBy: principal.userId },
+          };
+        },
+        () => (notification ? [notification] : []),
+      );
+      return saved;
+    },
 
     /** 补正 asked by the department during review: one notice with every item; the clock stops. */
     requestSupplement: (

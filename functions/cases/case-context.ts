@@ -1,7 +1,7 @@
 import type { CatalogueStore } from '../catalogue/catalogue-store';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
 import { shanghaiDate } from '../domain/calendar-date';
-import { mayProvideMaterials, mayRead, maySeePersonalData } from '../domain/cases/access';
+import { isOwner, mayProvideMaterials, mayRead, maySeePersonalData } from '../domain/cases/access';
 import { type AlertPolicy, alertAgenda, plannedAlerts } from '../domain/cases/alerts';
 import type { Applicant, CaseRecord, CaseStatus, PinnedMatter } from '../domain/cases/model';
 import { chainEvent, changesBetween, type FieldChange, type TrailActor } from '../domain/cases/trail';
@@ -40,6 +40,8 @@ export interface ChangeOptions {
   raiseAlerts?: AlertItem[];
   /** Field changes the record diff cannot see (alerts are their own items). */
   extraChanges?: FieldChange[];
+  /** Items created with the change, each new (with `pk` and `sk`). */
+  putItems?: Record<string, unknown>[];
 }
 
 export const idempotencyHours = 24;
@@ -118,6 +120,7 @@ export function caseChanges(deps: Pick<CaseDeps, 'cases' | 'calendar' | 'alertPo
       await cases.saveCase(next, record.version, event, options.claimCaseNumber, {
         raise: options.raiseAlerts ?? [],
         resolve,
+        puts: options.putItems ?? [],
       });
     } catch (error) {
       if (error instanceof VersionConflict) throw versionConflict();
@@ -145,10 +148,12 @@ export function caseContext(deps: CaseDeps) {
       record.status === 'submitted' &&
       record.acceptanceDueDate !== undefined &&
       record.acceptanceDueDate < today();
-    const shown = maySeePersonalData(principal, record)
-      ? record
-      : { ...record, applicant: maskApplicant(record.applicant) };
-    return { ...shown, deemedAccepted };
+    const { pickupCode, ...rest } = record;
+    const shown = maySeePersonalData(principal, rest)
+      ? rest
+      : { ...rest, applicant: maskApplicant(record.applicant) };
+    // The pick-up code proves the collector at the counter: only the applicant sees it.
+    return { ...shown, ...(pickupCode && isOwner(principal, record) ? { pickupCode } : {}), deemedAccepted };
   };
 
   /** Materials may be provided before receipt, while a supplement is asked for, and for deferred ones. */
@@ -158,7 +163,8 @@ export function caseContext(deps: CaseDeps) {
       throw new NotFoundError('该事项没有这项材料', 'MATERIAL_NOT_FOUND', { materialId });
     }
     const deferred =
-      record.status === 'accepted' && record.deferrals?.items.some((d) => d.materialId === materialId);
+      ['accepted', 'decided', 'issuable'].includes(record.status) &&
+      record.deferrals?.items.some((d) => d.materialId === materialId);
     const askedByDepartment =
       record.phase === 'awaiting-supplement' &&
       record.backOffice?.supplementRequest?.items.some((i) => i.materialId === materialId);

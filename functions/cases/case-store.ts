@@ -240,7 +240,12 @@ export function dynamoCaseStore(
       expectedVersion: number,
       event: TrailEvent,
       claimCaseNumber?: string,
-      alerts: { raise?: AlertItem[]; resolve?: { alertId: string; at: string }[] } = {},
+      alerts: {
+        raise?: AlertItem[];
+        resolve?: { alertId: string; at: string }[];
+        /** Items created with the change (a result's registry entry, a notification); each must be new. */
+        puts?: Record<string, unknown>[];
+      } = {},
     ) {
       const items: TransactItems = [caseUpdate(next, expectedVersion), eventPut(next.caseId, event)];
       if (claimCaseNumber) {
@@ -264,6 +269,11 @@ export function dynamoCaseStore(
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
+        });
+      }
+      for (const item of alerts.puts ?? []) {
+        items.push({
+          Put: { TableName: tables.cases, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
         });
       }
       for (const { alertId, at } of alerts.resolve ?? []) {

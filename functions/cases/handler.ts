@@ -83,9 +83,6 @@ export const handler = createHttpHandler(
     route(r.decide, async ({ principal, params, body }) =>
       json(200, await cases.backOffice.decide(principal, params.caseId, body)),
     ),
-    route(r.produceResult, async ({ principal, params, body }) =>
-      json(200, await cases.backOffice.produceResult(principal, params.caseId, body)),
-    ),
     route(r.returnToWindow, async ({ principal, params, body }) =>
       json(200, await cases.backOffice.returnToWindow(principal, params.caseId, body.version)),
     ),

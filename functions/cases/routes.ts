@@ -20,12 +20,12 @@ import type { RouteSpec } from '../shared/http/route';
 import { pageOf, pageQuery } from '../shared/pagination';
 
 /** Intake and acceptance (前台综合受理) and the trail (全过程留痕) of cases. */
-const version = z
+export const version = z
   .number()
   .int()
   .min(1)
   .meta({ description: 'The version you read; a stale one is answered 409' });
-const caseParams = z.object({ caseId: z.uuid() });
+export const caseParams = z.object({ caseId: z.uuid() });
 const materialParams = z.object({
   caseId: z.uuid(),
   materialId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/),
@@ -161,7 +161,7 @@ const trailEvent = z
 const cases = { access: 'authenticated', tags: ['cases'] } as const;
 const backOffice = { access: 'authenticated', tags: ['back office'] } as const;
 
-const caseResponses = {
+export const caseResponses = {
   200: { description: 'The case', schema: caseView },
   ...errorResponses(400, 401, 403, 404, 409),
 };
@@ -492,23 +492,6 @@ export const caseRoutes = {
           path: ['reasons'],
           message: '不予许可必须说明理由',
         }),
-    },
-    responses: caseResponses,
-  },
-  produceResult: {
-    ...backOffice,
-    operationId: 'produceResult',
-    method: 'POST',
-    path: '/cases/{caseId}/result',
-    summary: '制证: the result (licence, certificate, approval or denial letter) is produced',
-    request: {
-      params: caseParams,
-      body: z.object({
-        version,
-        resultName: z.string().trim().min(2).max(100).optional(),
-        resultNumber: z.string().trim().min(2).max(60).optional(),
-        validUntil: z.string().refine(isCalendarDate, '应为有效日期 YYYY-MM-DD').optional(),
-      }),
     },
     responses: caseResponses,
   },

@@ -11,7 +11,6 @@
 
 const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const randomLength = 8;
-const randomByteCount = 5; // 8 characters × 5 bits = 40 bits = 5 bytes, every bit used exactly once
 const pattern = /^TS(\d{2})(\d{2})(\d{2})-[0-9A-HJKMNP-TV-Z]{8}$/;
 
 function isRealDate(date: string): boolean {
@@ -28,13 +27,21 @@ export function caseNumberFor(date: string, randomBytes: (n: number) => Uint8Arr
   if (!isRealDate(date) || !date.startsWith('20')) {
     throw new RangeError(`case date must be a YYYY-MM-DD date in 2000–2099: ${date}`);
   }
-  const bytes = randomBytes(randomByteCount);
-  if (bytes.length < randomByteCount) throw new RangeError(`expected ${randomByteCount} random bytes`);
-  let bits = 0n;
-  for (let i = 0; i < randomByteCount; i++) bits = (bits << 8n) | BigInt(bytes[i] as number);
-  let suffix = '';
-  for (let i = randomLength - 1; i >= 0; i--) suffix += alphabet[Number((bits >> BigInt(5 * i)) & 31n)];
+  const suffix = crockfordRandom(randomLength, randomBytes);
   return `TS${date.slice(2, 4)}${date.slice(5, 7)}${date.slice(8, 10)}-${suffix}`;
+}
+
+/** `length` characters of Crockford base32 (5 random bits each), e.g. for verification codes too. */
+export function crockfordRandom(length: number, randomBytes: (n: number) => Uint8Array): string {
+  const byteCount = Math.ceil((length * 5) / 8);
+  const bytes = randomBytes(byteCount);
+  if (bytes.length < byteCount) throw new RangeError(`expected ${byteCount} random bytes`);
+  let bits = 0n;
+  for (let i = 0; i < byteCount; i++) bits = (bits << 8n) | BigInt(bytes[i] as number);
+  bits >>= BigInt(byteCount * 8 - length * 5);
+  let code = '';
+  for (let i = length - 1; i >= 0; i--) code += alphabet[Number((bits >> BigInt(5 * i)) & 31n)];
+  return code;
 }
 
 /** Whether `value` is a case number in the canonical (upper-case) form with a real date. */

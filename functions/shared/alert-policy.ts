@@ -16,6 +16,7 @@ export function alertPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): AlertP
         defaultAlertPolicy.escalateToAdminAfterWorkingDays,
       ),
       ALERT_RECEIPT_WORKING_DAYS: workingDays(defaultAlertPolicy.receiptWorkingDays),
+      ALERT_UNCOLLECTED_WORKING_DAYS: workingDays(defaultAlertPolicy.uncollectedWorkingDays),
     }),
     env,
   );
@@ -24,5 +25,6 @@ export function alertPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): AlertP
     escalateToChiefAfterWorkingDays: parsed.ALERT_ESCALATE_CHIEF_AFTER_WORKING_DAYS,
     escalateToAdminAfterWorkingDays: parsed.ALERT_ESCALATE_ADMIN_AFTER_WORKING_DAYS,
     receiptWorkingDays: Math.max(1, parsed.ALERT_RECEIPT_WORKING_DAYS),
+    uncollectedWorkingDays: Math.max(1, parsed.ALERT_UNCOLLECTED_WORKING_DAYS),
   };
 }

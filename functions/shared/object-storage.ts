@@ -45,6 +45,11 @@ export function objectStorage(s3: S3Client, bucket: string, now: () => number) {
       };
     },
 
+    /** Writes a file the service made itself (a rendered document). */
+    async put(key: string, body: Uint8Array, contentType: string) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+    },
+
     async downloadUrl(key: string, fileName: string, expiresInSeconds = 300) {
       const url = await getSignedUrl(
         s3,

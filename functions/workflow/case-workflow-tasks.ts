@@ -172,7 +172,10 @@ export function caseWorkflowTasks(deps: WorkflowTaskDeps) {
             })),
           });
         }
-        const watching = deadlinePhases.has(record.phase) || missingDeferrals(record).length > 0;
+        const watching =
+          deadlinePhases.has(record.phase) ||
+          record.phase === 'awaiting-issuance' ||
+          missingDeferrals(record).length > 0;
         // Paused, or every alert raised: look again tomorrow (a resumed or extended clock plans anew).
         const tomorrow = startOfShanghaiDay(addDays(shanghaiDate(now()), 1));
         const idle = record.clock && isPaused(record.clock) ? tomorrow : undefined;

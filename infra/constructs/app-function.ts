@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -85,6 +86,29 @@ export const latin1 = (text: string): string =>
   text.replace(/\s*[(（][^)）]*[^ -\u00ff][^)）]*[)）]/gu, '').replace(/[^ -\u00ff]/gu, '');
 
 /**
+ * Copies files the registry ships with a function (a font installed by the setup scripts) into its asset
+ * after esbuild; a missing file fails the synth with its path rather than the function at run time.
+ */
+function copyFilesHooks(files: NonNullable<FunctionDefinition['files']>) {
+  for (const file of files) {
+    if (!existsSync(file.from)) {
+      throw new Error(
+        `${file.from} is missing: install it (see scripts/ensure-system-packages.sh) before synth`,
+      );
+    }
+  }
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_input: string, output: string) =>
+      files.map(
+        (file) =>
+          `mkdir -p "${path.posix.join(output, path.posix.dirname(file.to))}" && cp "${file.from}" "${path.posix.join(output, file.to)}"`,
+      ),
+  };
+}
+
+/**
  * One Lambda function of the registry: a NodejsFunction bundled locally by esbuild (ESM, minified, with
  * source maps), on Node 22 / arm64 with X-Ray, its own encrypted log group, its own role, and exactly
  * the permissions and environment its registry entry declares. Both function stacks build every
@@ -149,6 +173,7 @@ export class AppFunction extends Construct {
         // not whichever the Lambda runtime happens to ship.
         externalModules: [],
         logLevel: LogLevel.WARNING,
+        ...(def.files?.length ? { commandHooks: copyFilesHooks(def.files) } : {}),
       },
     });
 
@@ -209,6 +234,8 @@ export class AppFunction extends Construct {
   private environment(props: AppFunctionProps): Record<string, string> {
     const { definition: def, names } = props;
     const env: Record<string, string> = {
+      // Files shipped next to the bundle are under /var/task, where Lambda unpacks the asset.
+      ...Object.fromEntries((def.files ?? []).map((file) => [file.env, `/var/task/${file.to}`])),
       STAGE: names.stage,
       LOG_LEVEL: props.logLevel,
       POWERTOOLS_SERVICE_NAME: appName,

@@ -19,8 +19,9 @@ export const bucketDefinitions: Record<BucketId, BucketDefinition> = {
   },
   results: {
     id: 'results',
-    description: 'Result documents (结果文书) and notices',
-    browserUploads: false,
+    description:
+      'Result documents (结果文书) and notices; departments upload signed results by presigned PUT',
+    browserUploads: true,
   },
   catalogue: {
     id: 'catalogue',

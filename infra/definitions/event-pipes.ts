@@ -6,9 +6,9 @@ import type { TableId } from './tables';
  * stand-in records the same events). The event's `detail` is the stream record itself (Lambda's
  * DynamoDBRecord shape, images in AttributeValue form), as a pipe without input template sends it.
  */
-export type EventBusId = 'alerts';
+export type EventBusId = 'alerts' | 'notifications';
 
-export const eventBusIds: EventBusId[] = ['alerts'];
+export const eventBusIds: EventBusId[] = ['alerts', 'notifications'];
 
 export interface EventPipeDefinition {
   id: string;
@@ -33,5 +33,15 @@ export const eventPipeDefinitions: EventPipeDefinition[] = [
     bus: 'alerts',
     source: 'onewindow.cases',
     detailType: 'CaseAlertRaised',
+  },
+  {
+    id: 'case-notifications',
+    description: 'Messages to applicants (result ready, pick-up code) for the SMS and message channels',
+    table: 'cases',
+    // One `CASE#<id>` / `NOTIFY#…` item per message, written with the change that causes it.
+    filter: { eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [{ prefix: 'NOTIFY#' }] } } } },
+    bus: 'notifications',
+    source: 'onewindow.cases',
+    detailType: 'ApplicantNotification',
   },
 ];

@@ -82,6 +82,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     JWT_ISSUER: localIssuer,
     JWT_AUDIENCE: localAudience,
     JWT_JWKS_URL: `${gatewayUrl}${localJwksPath}`,
+    // Printed on every result document: where anyone checks it.
+    RESULT_VERIFY_URL: `${gatewayUrl}/results/verify`,
     ...clockEnv(clockSettings),
     ...Object.fromEntries(tableIds.map((id) => [tableEnvName(id), names.tables[id]])),
     ...Object.fromEntries(bucketIds.map((id) => [bucketEnvName(id), names.buckets[id]])),

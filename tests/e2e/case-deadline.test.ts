@@ -68,7 +68,7 @@ async function ok(method: string, route: string, token: string, body?: unknown):
 }
 
 describe('a promised case through the local gateway', () => {
-  it('is accepted at the counter, worked by the department and decided, with the warning raised on time', async () => {
+  it('is accepted at the counter, worked by the department, decided with the warning raised on time, and issued', async () => {
     const clerk = await issuer.sign({ role: 'clerk', sub: 'clerk-3', windowId: 'window-3' });
     let record = await ok('POST', '/cases', clerk, {
       matterCode: 'YJ-0001',
@@ -171,6 +171,18 @@ describe('a promised case through the local gateway', () => {
     // Back at the window within the deadline: the warning leaves the worklist.
     const after = await ok('GET', `/alerts?scope=department&level=yellow`, reviewer);
     expect(after.items.filter((a: Json) => a.caseId === caseId)).toEqual([]);
+
+    // 出件 at the counter (a counter case: the collector proves who they are by the ID number's last digits).
+    const issued = await ok('POST', `/cases/${caseId}/issuance`, clerk, {
+      version: returned.version,
+      method: 'pickup',
+      pickup: { idNumberLastDigits: '002X', collectedBy: '王芳' },
+    });
+    expect(issued).toMatchObject({ status: 'closed', phase: 'closed' });
+    await vi.waitFor(async () => {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      expect(execution.status).toBe('SUCCEEDED');
+    });
 
     const verdict = await ok('GET', `/cases/${caseId}/trail/verify`, reviewer);
     expect(verdict.valid).toBe(true);

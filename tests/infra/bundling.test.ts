@@ -44,6 +44,9 @@ function importEnvironment(fn: AppFunction): Record<string, string> {
   const variables = lambdaResource(fn).Properties.Environment.Variables as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(variables).map(([name, value]) => {
+      // Lambda unpacks the asset at /var/task: here it is the bundle's own directory.
+      if (typeof value === 'string' && value.startsWith('/var/task/'))
+        return [name, path.join(bundleDirectory(fn), value.slice('/var/task/'.length))];
       if (typeof value === 'string') return [name, value];
       if (name.endsWith('_ARN'))
         return [name, 'arn:aws:states:cn-north-1:123456789012:stateMachine:bundle-test'];
@@ -77,5 +80,16 @@ describe.each(functionDefinitions)('bundle of $id', (def) => {
     Object.assign(process.env, importEnvironment(fn));
     const module = await import(pathToFileURL(path.join(bundleDirectory(fn), 'index.mjs')).href);
     expect(typeof module.handler).toBe('function');
+  });
+});
+
+describe.each(functionDefinitions.filter((def) => (def.files ?? []).length > 0))('files of $id', (def) => {
+  it('ships them next to the bundle, byte for byte', () => {
+    const fn = built.api.functions[def.id] ?? built.workflow.functions[def.id];
+    if (!fn) throw new Error(`no function ${def.id}`);
+    for (const file of def.files ?? []) {
+      const shipped = path.join(bundleDirectory(fn), file.to);
+      expect(readFileSync(shipped).equals(readFileSync(file.from)), file.to).toBe(true);
+    }
   });
 });

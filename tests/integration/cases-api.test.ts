@@ -690,7 +690,11 @@ describe('back office over HTTP', () => {
       ['special-procedures', { version: record.version, type: 'lottery', reason: '抽签' }, 'body.type'],
       ['decision', { version: record.version, outcome: 'deny' }, 'body.reasons'],
       ['department-supplement', { version: record.version, items: [] }, 'body.items'],
-      ['result', { version: record.version, validUntil: '2026-02-30' }, 'body.validUntil'],
+      [
+        'review',
+        { version: record.version, opinion: '可以', recommendation: 'maybe' },
+        'body.recommendation',
+      ],
     ];
     for (const [step, body, field] of cases) {
       const answer = await api.call('POST', `/cases/${record.caseId}/${step}`, { token: t.water, body });

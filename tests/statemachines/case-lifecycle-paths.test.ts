@@ -2,6 +2,9 @@ import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { publishedSchedules } from '../../functions/domain/calendar/schedules';
 import { workingDayCalendar } from '../../functions/domain/calendar/working-days';
+import { shanghaiDate } from '../../functions/domain/calendar-date';
+import { defaultAlertPolicy } from '../../functions/domain/cases/alerts';
+import { endOfShanghaiDay } from '../../functions/domain/cases/processing-clock';
 import { verifyChain } from '../../functions/domain/cases/trail';
 import {
   type LifecycleHarness,
@@ -83,13 +86,14 @@ describe('back-office steps', () => {
     });
     expect(record.status).toBe('decided');
     await h.waitingIn(accepted.caseId, 'awaiting-production');
-    record = await h.useCases.backOffice.produceResult(reviewer, accepted.caseId, {
+    record = await h.issuance.produceResult(reviewer, accepted.caseId, {
       version: record.version,
       resultNumber: 'YJ2026-0001',
     });
     await h.waitingIn(accepted.caseId, 'awaiting-return');
     record = await h.useCases.backOffice.returnToWindow(reviewer, accepted.caseId, record.version);
     await h.waitingIn(accepted.caseId, 'awaiting-issuance');
+    expect(record).toMatchObject({ status: 'issuable', phase: 'awaiting-issuance' });
 
     const final = await h.read(accepted.caseId);
     expect(final).toMatchObject({
@@ -116,6 +120,20 @@ describe('back-office steps', () => {
     ]);
     expect(verifyChain(trail)).toMatchObject({ valid: true });
     expect((await h.execution(accepted.caseId)).status).toBe('RUNNING');
+
+    // 出件: the applicant collects at the window with the last digits of the ID number; 办结.
+    const clerk = principals.clerk(accepted.matter.windowId);
+    const issued = await h.issuance.issue(clerk, accepted.caseId, {
+      version: final.version,
+      method: 'pickup',
+      pickup: { idNumberLastDigits: '002X', collectedBy: '李华' },
+    });
+    expect(issued).toMatchObject({
+      status: 'closed',
+      phase: 'closed',
+      issuance: { method: 'pickup', delivery: { signedBy: '李华' } },
+    });
+    expect(await h.ended(accepted.caseId)).toMatchObject({ status: 'SUCCEEDED' });
   });
 
   it('skips the handover at a dispatched window and records a denial with reasons and remedies', async () => {
@@ -146,7 +164,7 @@ describe('back-office steps', () => {
       },
     });
     await h.waitingIn(accepted.caseId, 'awaiting-production');
-    record = await h.useCases.backOffice.produceResult(reviewer, accepted.caseId, {
+    record = await h.issuance.produceResult(reviewer, accepted.caseId, {
       version: record.version,
     });
     expect(record.backOffice?.result).toMatchObject({ resultName: '不予行政许可决定书' });
@@ -397,6 +415,55 @@ describe('timed alerts', () => {
     const now = await h.alerts(accepted.caseId);
     expect(now.find((a) => a.kind === 'receipt-overdue')?.status).toBe('resolved');
     expect(now.find((a) => a.kind === 'deadline-overdue')?.status).toBe('active');
+  });
+
+  it('flags a result left uncollected at the window, and resolves the flag when it is issued', async () => {
+    const h = await start('2026-09-21T09:00:00', 200_000);
+    const accepted = await h.acceptedCase('JY-0005');
+    const reviewer = principals.reviewer(accepted.matter.departmentId);
+    await h.waitingIn(accepted.caseId, 'awaiting-review');
+    let record = await h.useCases.backOffice.review(reviewer, accepted.caseId, {
+      version: accepted.version,
+      opinion: '符合条件',
+      recommendation: 'approve',
+    });
+    record = await h.useCases.backOffice.decide(reviewer, accepted.caseId, {
+      version: record.version,
+      outcome: 'approve',
+      reasons: '',
+    });
+    record = await h.issuance.produceResult(reviewer, accepted.caseId, { version: record.version });
+    record = await h.useCases.backOffice.returnToWindow(reviewer, accepted.caseId, record.version);
+    await h.waitingIn(accepted.caseId, 'awaiting-issuance');
+    // Five working days after the return (the Mid-Autumn holiday may fall in between), to the end of that day.
+    const returnedOn = shanghaiDate(Date.parse(record.backOffice?.returnedAt as string));
+    const due = calendar.addWorkingDays(returnedOn, defaultAlertPolicy.uncollectedWorkingDays).date;
+    const alerts = await vitestWaitFor(
+      h,
+      accepted.caseId,
+      (list) => list.some((a) => a.kind === 'result-uncollected'),
+      20_000,
+    );
+    const uncollected = alerts.find((a) => a.kind === 'result-uncollected');
+    expect(uncollected).toMatchObject({
+      level: 'yellow',
+      audience: 'window',
+      dueDate: due,
+      status: 'active',
+    });
+    expect(Date.parse(uncollected?.raisedAt as string)).toBeGreaterThanOrEqual(
+      Date.parse(endOfShanghaiDay(due)),
+    );
+    const current = await h.read(accepted.caseId);
+    await h.issuance.issue(principals.clerk(accepted.matter.windowId), accepted.caseId, {
+      version: current.version,
+      method: 'pickup',
+      pickup: { pickupCode: current.pickupCode as string, collectedBy: '李华' },
+    });
+    expect((await h.alerts(accepted.caseId)).find((a) => a.kind === 'result-uncollected')?.status).toBe(
+      'resolved',
+    );
+    expect(await h.ended(accepted.caseId)).toMatchObject({ status: 'SUCCEEDED' });
   });
 
   it('ends a case whose deferred material (容缺) is not supplied by its due date', async () => {

@@ -4,7 +4,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { vi } from 'vitest';
 import type { AlertItem } from '../../functions/cases/case-store';
 import { dynamoCaseStore } from '../../functions/cases/case-store';
-import { caseUseCases } from '../../functions/cases/use-cases';
+import { type CaseDeps, caseUseCases } from '../../functions/cases/use-cases';
 import { dynamoCatalogueStore } from '../../functions/catalogue/catalogue-store';
 import { loadSeedCatalogue } from '../../functions/catalogue/seed/load-seed';
 import { taoshanSeed } from '../../functions/catalogue/seed/taoshan-seed';
@@ -13,6 +13,9 @@ import { workingDayCalendar } from '../../functions/domain/calendar/working-days
 import { type AlertPolicy, defaultAlertPolicy } from '../../functions/domain/cases/alerts';
 import type { CaseRecord } from '../../functions/domain/cases/model';
 import type { Principal } from '../../functions/domain/principal';
+import { defaultFontPath, pdfRendererFromFile } from '../../functions/issuance/pdf-renderer';
+import { dynamoResultRegistry } from '../../functions/issuance/result-registry';
+import { issuanceUseCases } from '../../functions/issuance/use-cases';
 import type { Clock } from '../../functions/shared/clock';
 import { objectStorage } from '../../functions/shared/object-storage';
 import { caseKey } from '../../functions/workflow/case-keys';
@@ -50,6 +53,7 @@ export const principals = {
 export interface LifecycleHarness {
   clock: Clock;
   useCases: ReturnType<typeof caseUseCases>;
+  issuance: ReturnType<typeof issuanceUseCases>;
   sfn: SFNClient;
   /**
    * A case accepted at its window now (all required materials provided), its workflow started. The
@@ -151,7 +155,7 @@ export async function startLifecycleHarness(options: {
     region: 'cn-north-1',
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
-  const useCases = caseUseCases({
+  const caseDeps: CaseDeps = {
     cases,
     catalogue: dynamoCatalogueStore(documents, tables.catalogue),
     calendar: async () => calendar,
@@ -167,6 +171,15 @@ export async function startLifecycleHarness(options: {
         await stepFunctionsWorkflowSteps(sfn).complete(taskToken, output);
       },
     },
+  };
+  const useCases = caseUseCases(caseDeps);
+  const issuance = issuanceUseCases({
+    ...caseDeps,
+    results: objectStorage(testS3(), buckets.results, clock.now),
+    renderer: pdfRendererFromFile(defaultFontPath),
+    registry: dynamoResultRegistry(documents, tables.cases),
+    departments: dynamoCatalogueStore(documents, tables.catalogue),
+    verifyUrl: 'http://127.0.0.1/results/verify',
   });
   const starter = stepFunctionsExecutionStarter(sfn, machineArn);
   const executionArn = (caseId: string) => `${machineArn.replace(':stateMachine:', ':execution:')}:${caseId}`;
@@ -204,6 +217,7 @@ export async function startLifecycleHarness(options: {
   return {
     clock,
     useCases,
+    issuance,
     sfn,
     async acceptedCase(matterCode, { deferred } = {}) {
       const head = await dynamoCatalogueStore(documents, tables.catalogue).getHead(matterCode);

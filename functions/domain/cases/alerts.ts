@@ -18,6 +18,7 @@ export const alertKinds = [
   'escalated-to-admin',
   'receipt-overdue',
   'deferral-overdue',
+  'result-uncollected',
   'workflow-failed',
 ] as const;
 export type AlertKind = (typeof alertKinds)[number];
@@ -35,6 +36,7 @@ export const alertLabels: Record<AlertKind, string> = {
   'escalated-to-admin': '超期未办结,已上报中心管理员',
   'receipt-overdue': '流转后超过1个工作日未接件',
   'deferral-overdue': '容缺材料逾期未补齐,按承诺终止办理',
+  'result-uncollected': '办理结果回送窗口后逾期未领取',
   'workflow-failed': '流程异常,需要中心管理员处理',
 };
 
@@ -47,6 +49,8 @@ export interface AlertPolicy {
   escalateToAdminAfterWorkingDays: number;
   /** The department confirms receipt within this many working days of the handover. */
   receiptWorkingDays: number;
+  /** A result back at the window and not issued after this many working days is a stage alert. */
+  uncollectedWorkingDays: number;
 }
 
 export const defaultAlertPolicy: AlertPolicy = {
@@ -54,6 +58,7 @@ export const defaultAlertPolicy: AlertPolicy = {
   escalateToChiefAfterWorkingDays: 1,
   escalateToAdminAfterWorkingDays: 3,
   receiptWorkingDays: 1,
+  uncollectedWorkingDays: 5,
 };
 
 export interface PlannedAlert {
@@ -127,6 +132,15 @@ export function plannedAlerts(
       policy.receiptWorkingDays,
     ).date;
     planned.push(alert('receipt-overdue', 'yellow', 'department', receiptDue, endOfShanghaiDay(receiptDue)));
+  }
+
+  const returnedAt = record.backOffice?.returnedAt;
+  if (phase === 'awaiting-issuance' && returnedAt) {
+    const due = calendar.addWorkingDays(
+      shanghaiDate(Date.parse(returnedAt)),
+      policy.uncollectedWorkingDays,
+    ).date;
+    planned.push(alert('result-uncollected', 'yellow', 'window', due, endOfShanghaiDay(due)));
   }
 
   for (const item of missingDeferrals(record)) {

@@ -19,6 +19,8 @@ export const casePhases = [
   'awaiting-production',
   'awaiting-return',
   'awaiting-issuance',
+  /** Sent by courier or made available electronically: waiting for delivery (送达). */
+  'awaiting-delivery',
   'closed',
 ] as const;
 export type CasePhase = (typeof casePhases)[number];
@@ -32,6 +34,7 @@ export const phaseLabels: Record<CasePhase, string> = {
   'awaiting-production': '待制证',
   'awaiting-return': '待回送',
   'awaiting-issuance': '待出件',
+  'awaiting-delivery': '待送达',
   closed: '已办结',
 };
 
@@ -41,7 +44,7 @@ export const phaseAfterAcceptance = (record: Pick<CaseRecord, 'matter'>): CasePh
 
 /** Phases in which the promised deadline still runs (or is paused): the department has not returned the result. */
 export const deadlinePhases: ReadonlySet<CasePhase> = new Set(
-  casePhases.filter((phase) => phase !== 'awaiting-issuance' && phase !== 'closed'),
+  casePhases.filter((phase) => !['awaiting-issuance', 'awaiting-delivery', 'closed'].includes(phase)),
 );
 
 /** Where a special procedure or an extension may be started: before the decision is taken. */

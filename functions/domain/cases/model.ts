@@ -18,6 +18,10 @@ export const caseStatuses = [
   'decided',
   /** Ended without a decision: a deferred material (容缺) did not come by its due date. */
   'terminated',
+  /** The result is back at the window (回送), waiting to be issued (待出件). */
+  'issuable',
+  /** 办结: the result was issued and delivered (送达). */
+  'closed',
 ] as const;
 export type CaseStatus = (typeof caseStatuses)[number];
 
@@ -207,6 +211,9 @@ export interface CaseRecord {
   /** The workflow failed permanently: the centre admin must look (the trail says why). */
   attention?: { reason: string; at: string };
   termination?: { reason: string; at: string; materialIds: string[] };
+  /** Given to the applicant with the notification that the result is ready; shown to the owner only. */
+  pickupCode?: string;
+  issuance?: Issuance;
   /** The last trail event's number and hash, so the next event links without reading the trail. */
   trailHead: { seq: number; hash: string };
 }
@@ -222,6 +229,8 @@ export interface BackOffice {
     validUntil?: string;
     producedBy: string;
     producedAt: string;
+    /** The document in the results bucket: generated PDF, or the department's signed file. */
+    document?: ResultDocument;
   };
   returnedAt?: string;
   returnedBy?: string;
@@ -235,6 +244,24 @@ export interface BackOffice {
   specialProcedures: SpecialProcedure[];
   /** The phase a case returns to when a pause (supplement, special procedure) ends. */
   resumePhase?: CasePhase;
+}
+
+export interface ResultDocument {
+  key: string;
+  sha256: string;
+  size: number;
+  contentType: string;
+  source: 'generated' | 'uploaded';
+}
+
+/** 出件 and 送达: how the result left the window, and when it reached the applicant. */
+export interface Issuance {
+  method: 'pickup' | 'courier' | 'electronic';
+  issuedAt: string;
+  issuedBy: string;
+  pickup?: { proof: 'pickup-code' | 'id-number'; collectedBy: string };
+  courier?: { carrier: string; trackingNumber: string };
+  delivery?: { deliveredAt: string; recordedBy: string; how: string; signedBy?: string };
 }
 
 export const specialProcedureTypes = [
