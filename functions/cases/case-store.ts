@@ -20,8 +20,8 @@ import { workflowAttributes } from '../workflow/case-workflow-store';
  * caller read, and its next trail event (which must not exist yet). A crash leaves either the old case
  * or the new one with its event; two deciders of one case: exactly one transaction wins.
  *   CASE#<id> / CASE            the case   gsi1: OWNER#<user> / <createdAt>#<id>   (an applicant's cases)
- *                                          gsi2: WINDOW#<window>#<status> / <at>#<id> (a window's queue)
- *                                          gsi3: DEPT#<department>#<status> / <at>#<id> (a department's)
+ *                                          gsi2: WINDOW#<window>#<status> / <due>#<at>#<id> (a window's queue)
+ *                                          gsi3: DEPT#<department>#<status> / <due>#<at>#<id> (a department's)
  *   CASE#<id> / TRAIL#<seq>     a trail event
  *   CASENO#<number> / CASENO    makes case numbers unique (no counter item: numbers are random)
  *   CASE#<id> / ALERT#<alertId> a deadline alert; while active it is in the worklists:
@@ -103,7 +103,9 @@ const alertIndexNames = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3
 
 function indexKeys(record: CaseRecord): Record<string, string> {
   const at = record.receivedAt ?? record.createdAt;
-  const sort = `${at}#${record.caseId}`;
+  // Worklists are worked by due date: the processing deadline once accepted, the §32 deadline before.
+  const due = record.clock?.promisedDueDate ?? record.acceptanceDueDate ?? at.slice(0, 10);
+  const sort = `${due}#${at}#${record.caseId}`;
   return {
     ...(record.ownerId
       ? { gsi1pk: `OWNER#${record.ownerId}`, gsi1sk: `${record.createdAt}#${record.caseId}` }
@@ -411,7 +413,10 @@ export function dynamoCaseStore(
       return events;
     },
 
-    /** Newest first: an applicant's cases, or a window's or department's queue in one status. */
+    /**
+     * An applicant's cases, newest first; or a window's or department's queue in one status, earliest due
+     * date first, optionally only those due before a date (a key condition, not a filter).
+     */
     async listCases(
       scope:
         | { kind: 'owner'; ownerId: string }
@@ -419,21 +424,24 @@ export function dynamoCaseStore(
         | { kind: 'department'; departmentId: string; status: CaseStatus },
       limit: number,
       startKey?: Record<string, unknown>,
-      oldestFirst = false,
+      dueBefore?: string,
     ): Promise<Page<CaseRecord>> {
-      const [indexName, keyName, key] =
+      const [indexName, keyName, sortName, key] =
         scope.kind === 'owner'
-          ? ['gsi1', 'gsi1pk', `OWNER#${scope.ownerId}`]
+          ? ['gsi1', 'gsi1pk', 'gsi1sk', `OWNER#${scope.ownerId}`]
           : scope.kind === 'window'
-            ? ['gsi2', 'gsi2pk', `WINDOW#${scope.windowId}#${scope.status}`]
-            : ['gsi3', 'gsi3pk', `DEPT#${scope.departmentId}#${scope.status}`];
+            ? ['gsi2', 'gsi2pk', 'gsi2sk', `WINDOW#${scope.windowId}#${scope.status}`]
+            : ['gsi3', 'gsi3pk', 'gsi3sk', `DEPT#${scope.departmentId}#${scope.status}`];
+      const before = dueBefore && scope.kind !== 'owner';
       const result = await client.send(
         new QueryCommand({
           TableName: tables.cases,
           IndexName: indexName,
-          KeyConditionExpression: `${keyName} = :key`,
-          ExpressionAttributeValues: { ':key': key },
-          ScanIndexForward: oldestFirst,
+          KeyConditionExpression: before
+            ? `${keyName} = :key AND ${sortName} < :before`
+            : `${keyName} = :key`,
+          ExpressionAttributeValues: { ':key': key, ...(before ? { ':before': dueBefore } : {}) },
+          ScanIndexForward: scope.kind !== 'owner',
           Limit: limit,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),

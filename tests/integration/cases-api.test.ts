@@ -251,12 +251,13 @@ describe('who may see a case', () => {
     expect(byAdmin.body.applicant.idNumber).toMatch(/^2309\*{10}.{4}$/);
   });
 
-  it("lists a window's queue newest first and an applicant's own cases", async () => {
+  it("lists a window's queue by due date, earliest first, and an applicant's own cases", async () => {
     const older = await submittedCase('SW-0001', t.alice);
     const newer = await submittedCase('SW-0001', t.bob);
     const queue = await api.call('GET', '/cases?status=submitted&limit=100', { token: t.clerk2 });
     const ids = queue.body.items.map((c: Json) => c.caseId);
-    expect(ids.indexOf(newer.caseId)).toBeLessThan(ids.indexOf(older.caseId));
+    // Received the same day, so due the same day: the one received first comes first.
+    expect(ids.indexOf(older.caseId)).toBeLessThan(ids.indexOf(newer.caseId));
     expect(
       queue.body.items.every((c: Json) => c.matter.windowId === 'window-2' && c.status === 'submitted'),
     ).toBe(true);
@@ -620,8 +621,12 @@ describe('supplement, deferrable acceptance, instant matters, deemed acceptance'
       new UpdateCommand({
         TableName: casesTable,
         Key: { pk: `CASE#${record.caseId}`, sk: 'CASE' },
-        UpdateExpression: 'SET acceptanceDueDate = :past',
-        ExpressionAttributeValues: { ':past': '2026-01-05' },
+        // Received long ago: the §32 date and the queue's sort key (due date first) as the store writes them.
+        UpdateExpression: 'SET acceptanceDueDate = :past, gsi3sk = :sort',
+        ExpressionAttributeValues: {
+          ':past': '2026-01-05',
+          ':sort': `2026-01-05#${record.receivedAt}#${record.caseId}`,
+        },
       }),
     );
     const overdue = await api.call('GET', '/departments/water/overdue-acceptance?limit=100', {
