@@ -6,6 +6,7 @@ import { crockfordRandom } from '../domain/case-number';
 import { isDepartmentStaffOf, isOwner, isWindowClerkOf } from '../domain/cases/access';
 import type { CaseRecord, Issuance, ResultDocument } from '../domain/cases/model';
 import { maxMaterialBytes } from '../domain/cases/model';
+import type { Principal } from '../domain/principal';
 import {
   approvalDocument,
   denialDocument,
@@ -65,11 +66,7 @@ export function issuanceUseCases(deps: IssuanceDeps) {
     view,
 
     /** A presigned PUT for the department's own signed result file (PDF or OFD), checked on production. */
-    async requestResultUpload(
-      principal: Parameters<CaseContext['readable']>[0],
-      caseId: string,
-      size: number,
-    ) {
+    async requestResultUpload(principal: Principal, caseId: string, size: number) {
       const record = await readable(principal, caseId);
       if (!isDepartmentStaffOf(principal, record))
         throw new NotFoundError('办件不存在', 'CASE_NOT_FOUND', { caseId });
@@ -92,7 +89,7 @@ export function issuanceUseCases(deps: IssuanceDeps) {
      * number is written with the case.
      */
     produceResult: (
-      principal: Parameters<CaseContext['readable']>[0],
+      principal: Principal,
       caseId: string,
       input: {
         version: number;
@@ -193,7 +190,7 @@ export function issuanceUseCases(deps: IssuanceDeps) {
      * electronic (the applicant downloads it). A result whose 容缺 material is still missing stays.
      */
     issue: (
-      principal: Parameters<CaseContext['readable']>[0],
+      principal: Principal,
       caseId: string,
       input: {
         version: number;
@@ -255,11 +252,7 @@ export function issuanceUseCases(deps: IssuanceDeps) {
       ),
 
     /** 送达 by courier: the signed receipt came back; the case closes. */
-    confirmDelivery: (
-      principal: Parameters<CaseContext['readable']>[0],
-      caseId: string,
-      input: { version: number; signedBy: string },
-    ) =>
+    confirmDelivery: (principal: Principal, caseId: string, input: { version: number; signedBy: string }) =>
       step(
         principal,
         caseId,
@@ -281,20 +274,19 @@ export function issuanceUseCases(deps: IssuanceDeps) {
      * A short-lived download URL of the result, for the applicant and the staff of the case. The
      * applicant's first download of an electronic issuance is its delivery (送达): the case closes.
      */
-    async downloadResult(principal: Parameters<CaseContext['readable']>[0], caseId: string) {
+    async downloadResult(principal: Principal, caseId: string) {
       const record = await readable(principal, caseId);
       const staff = isWindowClerkOf(principal, record) || isDepartmentStaffOf(principal, record);
       if (!staff && !isOwner(principal, record))
         throw new NotFoundError('办件不存在', 'CASE_NOT_FOUND', { caseId });
       const result = record.backOffice?.result;
       if (!result?.document) throw new NotFoundError('尚无结果文书', 'RESULT_NOT_FOUND', { caseId });
-      if (isOwner(principal, record) && !staff) {
-        if (
-          !['awaiting-delivery', 'closed'].includes(record.phase ?? '') ||
-          (record.issuance?.method !== 'electronic' && record.phase !== 'closed')
-        )
+      if (!staff) {
+        // The applicant gets the file once it is theirs: issued electronically, or after the case closed.
+        const electronic = record.phase === 'awaiting-delivery' && record.issuance?.method === 'electronic';
+        if (!electronic && record.phase !== 'closed')
           throw new ConflictError('结果尚未以电子方式送达', 'RESULT_NOT_ISSUED_ELECTRONICALLY');
-        if (record.phase === 'awaiting-delivery' && record.issuance) {
+        if (electronic && record.issuance) {
           const issuance = record.issuance;
           await step(
             principal,
@@ -318,11 +310,7 @@ export function issuanceUseCases(deps: IssuanceDeps) {
     },
 
     /** Any notice of the case as a PDF from the same renderer, by a short-lived URL. */
-    async noticeDocument(
-      principal: Parameters<CaseContext['readable']>[0],
-      caseId: string,
-      noticeNumber: string,
-    ) {
+    async noticeDocument(principal: Principal, caseId: string, noticeNumber: string) {
       const record = await readable(principal, caseId);
       const notice = record.notices.find((n) => n.number === noticeNumber);
       if (!notice) throw new NotFoundError('文书不存在', 'NOTICE_NOT_FOUND', { noticeNumber });
