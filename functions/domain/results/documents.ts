@@ -34,6 +34,23 @@ const applicantLine = (record: Pick<CaseRecord, 'applicant'>) =>
     ? record.applicant.name
     : `${record.applicant.name}(统一社会信用代码 ${record.applicant.creditCode})`;
 
+/** What every result states first: its number, who, what, which case and when it was decided. */
+const decisionFields = (
+  record: Pick<CaseRecord, 'applicant' | 'caseNumber' | 'matter'>,
+  facts: ResultFacts,
+) => [
+  { label: '编号', value: facts.resultNumber },
+  { label: '申请人', value: applicantLine(record) },
+  { label: '事项', value: record.matter.name },
+  { label: '办件编号', value: record.caseNumber ?? '' },
+  { label: '决定日期', value: facts.decisionDate },
+];
+
+const verificationOf = (facts: ResultFacts) => ({
+  code: facts.verificationCode,
+  how: `凭编号和验证码在 ${facts.verifyAt} 核验真伪`,
+});
+
 /** 准予: the licence, certificate or approval letter named by the matter's result. */
 export function approvalDocument(
   record: Pick<CaseRecord, 'applicant' | 'caseNumber' | 'matter'>,
@@ -43,18 +60,14 @@ export function approvalDocument(
     title: facts.resultName,
     number: facts.resultNumber,
     fields: [
-      { label: '编号', value: facts.resultNumber },
-      { label: '申请人', value: applicantLine(record) },
-      { label: '事项', value: record.matter.name },
-      { label: '办件编号', value: record.caseNumber ?? '' },
-      { label: '决定日期', value: facts.decisionDate },
+      ...decisionFields(record, facts),
       ...(facts.validUntil ? [{ label: '有效期至', value: facts.validUntil }] : []),
       { label: '发证机关', value: facts.issuer },
     ],
     paragraphs: [`经审查,申请人的申请符合法定条件、标准,准予${record.matter.name}。`],
     issuer: facts.issuer,
     date: facts.decisionDate,
-    verification: { code: facts.verificationCode, how: `凭编号和验证码在 ${facts.verifyAt} 核验真伪` },
+    verification: verificationOf(facts),
   };
 }
 
@@ -66,13 +79,7 @@ export function denialDocument(
   return {
     title: '不予行政许可决定书',
     number: facts.resultNumber,
-    fields: [
-      { label: '编号', value: facts.resultNumber },
-      { label: '申请人', value: applicantLine(record) },
-      { label: '事项', value: record.matter.name },
-      { label: '办件编号', value: record.caseNumber ?? '' },
-      { label: '决定日期', value: facts.decisionDate },
-    ],
+    fields: [...decisionFields(record, facts)],
     paragraphs: [
       `经审查,你(单位)申请的${record.matter.name}不符合法定条件、标准,决定不予许可。`,
       `理由:${facts.reasons}`,
@@ -80,7 +87,7 @@ export function denialDocument(
     ],
     issuer: facts.issuer,
     date: facts.decisionDate,
-    verification: { code: facts.verificationCode, how: `凭编号和验证码在 ${facts.verifyAt} 核验真伪` },
+    verification: verificationOf(facts),
   };
 }
 
