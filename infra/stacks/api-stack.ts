@@ -215,6 +215,10 @@ export class ApiStack extends Stack {
         auth: this.tokenVerification,
       });
       this.functions[def.id] = fn;
+      // Result documents print where anyone can check them: this API's public verification route.
+      if (def.routes.some((route) => route.path === '/results/verify')) {
+        fn.function.addEnvironment('RESULT_VERIFY_URL', `${this.httpApi.apiEndpoint}/results/verify`);
+      }
       const integration = new HttpLambdaIntegration(`${pascalCase(def.id)}Integration`, fn.function);
 
       for (const route of def.routes) {

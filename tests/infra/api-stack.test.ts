@@ -159,6 +159,16 @@ describe('HTTP API', () => {
   });
 });
 
+describe('issuance function', () => {
+  it('prints this API’s verification address on results and finds its font next to the bundle', () => {
+    const variables = resources[lambdaIdOf('issuance')].Properties.Environment.Variables;
+    expect(variables.RESULT_FONT_PATH).toBe('/var/task/fonts/wqy-microhei.ttc');
+    const httpApiId = logicalIdOf(built.api.httpApi);
+    expect(JSON.stringify(variables.RESULT_VERIFY_URL)).toContain(httpApiId);
+    expect(JSON.stringify(variables.RESULT_VERIFY_URL)).toContain('/results/verify');
+  });
+});
+
 describe('stack dependencies', () => {
   it('the API stack depends on the workflow and stateful stacks', () => {
     const dependencies = built.api.dependencies.map((stack) => stack.stackName).sort();
