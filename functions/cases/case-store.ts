@@ -110,8 +110,11 @@ function indexKeys(record: CaseRecord): Record<string, string> {
     ...(record.ownerId
       ? { gsi1pk: `OWNER#${record.ownerId}`, gsi1sk: `${record.createdAt}#${record.caseId}` }
       : {}),
-    gsi2pk: `WINDOW#${record.matter.windowId}#${record.status}`,
-    gsi2sk: sort,
+    // An applicant's draft is nobody's work yet: only the counter's own drafts are in the window's lists.
+    // (At the enrolment peak every material confirmed on a portal draft would otherwise rewrite one hot key.)
+    ...(record.status === 'draft' && record.ownerId
+      ? {}
+      : { gsi2pk: `WINDOW#${record.matter.windowId}#${record.status}`, gsi2sk: sort }),
     ...(record.status === 'draft'
       ? {}
       : { gsi3pk: `DEPT#${record.matter.departmentId}#${record.status}`, gsi3sk: sort }),

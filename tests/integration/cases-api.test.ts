@@ -263,6 +263,14 @@ describe('who may see a case', () => {
     ).toBe(true);
     const mine = await api.call('GET', '/cases?limit=100', { token: t.bob });
     expect(mine.body.items.every((c: Json) => c.ownerId === 'bob')).toBe(true);
+    // An applicant's draft is not the window's work until it is submitted.
+    const draft = await api.call('POST', '/cases', {
+      token: t.alice,
+      body: { matterCode: 'SW-0001', applicant: person() },
+    });
+    const drafts = await api.call('GET', '/cases?status=draft&limit=100', { token: t.clerk2 });
+    expect(drafts.status).toBe(200);
+    expect(drafts.body.items.map((c: Json) => c.caseId)).not.toContain(draft.body.caseId);
   });
 });
 
