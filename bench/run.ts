@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../infra/definitions/asl';
 import { measureColdPath } from './cold-path';
+import { costAndCapacitySection } from './cost/section';
 import { measureHttpLatency } from './http-latency';
 
 /**
@@ -37,6 +38,9 @@ const rows = http
     };
   });
 
+log('cost per case (the local stack in a child process) and the capacity model…');
+const costSection = await costAndCapacitySection({ log });
+
 const results = {
   measuredAt: new Date().toISOString(),
   node: process.version,
@@ -47,7 +51,7 @@ const results = {
 writeFileSync(path.join(repoRoot, 'bench/results/foundation.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const summary = [
-  '# Benchmark summary (foundation)',
+  '# Benchmark summary',
   '',
   `Measured ${results.measuredAt} on this 2-core machine, Node ${process.version}, one run. Ratios are to a floor measured in the same run.`,
   '',
@@ -77,6 +81,7 @@ const summary = [
     return `Floor at ${c} client(s): ${f?.perSecond.toFixed(0)} req/s, p99 ${f?.p99Ms.toFixed(2)} ms.`;
   }),
   '',
+  ...costSection,
 ];
 writeFileSync(path.join(repoRoot, 'bench/results/summary.md'), summary.join('\n'));
 log(`wrote bench/results/foundation.json and bench/results/summary.md`);
