@@ -4,6 +4,7 @@ import { App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { functionDefinitions } from '../functions/registry';
 import { ResourceNames } from './constructs/resource-names';
+import { defaultApiThrottle } from './definitions/throttle';
 import { ApiStack } from './stacks/api-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 import { WorkflowStack } from './stacks/workflow-stack';
@@ -131,8 +132,8 @@ export function buildApp(options: BuildAppOptions = {}): OneWindowApp {
     stateMachines: Object.values(workflow.stateMachines),
     allowedOrigins,
     throttle: {
-      rateLimit: numberContext(ctx('apiRateLimit'), 500, 'apiRateLimit'),
-      burstLimit: numberContext(ctx('apiBurstLimit'), 1000, 'apiBurstLimit'),
+      rateLimit: numberContext(ctx('apiRateLimit'), defaultApiThrottle.rateLimit, 'apiRateLimit'),
+      burstLimit: numberContext(ctx('apiBurstLimit'), defaultApiThrottle.burstLimit, 'apiBurstLimit'),
     },
   });
   api.addStackDependency(stateful);

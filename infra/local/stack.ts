@@ -6,6 +6,7 @@ import { createClock } from '../../functions/shared/clock';
 import { readAsl, repoRoot, substituteAsl } from '../definitions/asl';
 import { type BucketId, bucketEnvName, bucketIds } from '../definitions/buckets';
 import { type TableId, tableEnvName, tableIds } from '../definitions/tables';
+import type { ApiThrottle } from '../definitions/throttle';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { type ApiHandler, type Gateway, startGateway } from './gateway/http-gateway';
 import { localAudience, localIssuer, localJwksPath, openLocalIssuer } from './issuer';
@@ -33,6 +34,10 @@ export interface LocalStackOptions {
   persistent: boolean;
   clockSpeed: number;
   stage?: string;
+  /** The gateway's stage throttling (429 with `Retry-After`), e.g. `defaultApiThrottle`; none: unlimited. */
+  throttle?: ApiThrottle;
+  /** Requests the gateway hands to functions at once (503 with `Retry-After` beyond); none: unlimited. */
+  maxInFlight?: number;
   /** Called once per service as it comes up. */
   onReady?: (service: string, detail: string) => void;
 }
@@ -265,6 +270,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           handler: handlers.get(fn.id) as ApiHandler,
         })),
       staticJson: { [localJwksPath]: issuer.jwks },
+      ...(options.throttle ? { throttle: options.throttle } : {}),
+      ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
     });
     stops.push(gateway.stop);
     options.onReady?.('gateway', `${gateway.url} (HTTP API; docs ${gateway.url}/docs)`);

@@ -5,9 +5,11 @@ import { internalErrorBody, NotFoundError, PayloadTooLargeError } from '../../..
 import { matchPath } from '../../../functions/shared/http/path-template';
 import { type RouteSpec, routeKey } from '../../../functions/shared/http/route';
 import { corsHeaders } from '../../definitions/cors';
+import type { ApiThrottle } from '../../definitions/throttle';
 import { createLambdaContext } from '../lambda-context';
 import { assertPortFree, loopback } from '../ports';
 import { fromApiResult, type IncomingRequest, toApiEvent } from './api-event';
+import { loadShedder } from './load-shedding';
 
 /**
  * The local stand-in for the HTTP API: matches a request against the same route specs CDK deploys,
@@ -33,6 +35,10 @@ export interface GatewayOptions {
   staticJson?: Record<string, unknown>;
   /** Origins allowed by CORS (`*` for any), as the HTTP API's `allowedOrigins` context. */
   allowedOrigins?: string[];
+  /** The stage's token bucket, as deployed (429 `THROTTLED` with `Retry-After`); none: unlimited. */
+  throttle?: ApiThrottle;
+  /** Requests handled at once, as a function's concurrency limit (503 with `Retry-After`); none: unlimited. */
+  maxInFlight?: number;
 }
 
 export interface Gateway {
@@ -85,8 +91,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     .sort((a, b) => specificity(a.path) - specificity(b.path));
   const fallback = options.functions.find((fn) => fn.defaultRoute);
   const allowedOrigins = options.allowedOrigins ?? ['*'];
+  const shedder = loadShedder({
+    ...(options.throttle ? { throttle: options.throttle } : {}),
+    ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
+  });
 
   const server = http.createServer(async (req, res) => {
+    let release: (() => void) | undefined;
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const origin = req.headers.origin;
@@ -98,7 +109,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       for (const [name, value] of Object.entries(corsHeaders(origin, allowedOrigins, false)))
         res.setHeader(name, value);
       const staticBody = options.staticJson?.[url.pathname];
+      // Not the API: the JWKS stands in for Cognito's, which the stage's limits do not cover.
       if (req.method === 'GET' && staticBody !== undefined) return send(res, 200, staticBody);
+
+      const admission = shedder.admit();
+      if (!admission.admitted) {
+        // Refused before the body is read or any function runs; Node discards the unread body.
+        res.setHeader('retry-after', String(admission.retryAfterSeconds));
+        return send(res, admission.status, admission.body);
+      }
+      release = admission.release;
 
       let body: Buffer;
       try {
@@ -142,6 +162,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       process.stderr.write(`gateway: handler failed: ${(error as Error).stack ?? String(error)}\n`);
       if (!res.headersSent) send(res, 500, internalErrorBody);
       else res.end();
+    } finally {
+      release?.();
     }
   });
   server.keepAliveTimeout = 5_000;
