@@ -1,5 +1,6 @@
 import { currentCalendar } from '../calendar/calendar-source';
 import { dynamoCatalogueStore } from '../catalogue/catalogue-store';
+import { keepingPublishedVersions } from '../catalogue/published-versions';
 import { allRoutes } from '../registry';
 import { alertPolicyFromEnv } from '../shared/alert-policy';
 import { documentClient } from '../shared/clients/dynamodb';
@@ -20,7 +21,7 @@ const cases = caseUseCases({
     cases: tableName('cases'),
     idempotency: tableName('idempotency'),
   }),
-  catalogue: dynamoCatalogueStore(documentClient, tableName('catalogue')),
+  catalogue: keepingPublishedVersions(dynamoCatalogueStore(documentClient, tableName('catalogue'))),
   calendar: currentCalendar,
   files: objectStorage(s3, bucketName('materials'), clock.now),
   now: clock.now,
