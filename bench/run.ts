@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../infra/definitions/asl';
+import { atScaleMarkdown, measureAtScale } from './at-scale';
 import { measureColdPath } from './cold-path';
 import { costAndCapacitySection } from './cost/section';
 import { measureHttpLatency } from './http-latency';
@@ -10,9 +11,13 @@ import { measureHttpLatency } from './http-latency';
  * shown as ratios to a floor measured in the same run (the machine is shared and noisy).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
+const writeResult = (file: string, value: unknown) =>
+  writeFileSync(path.join(repoRoot, 'bench/results', file), `${JSON.stringify(value, null, 2)}\n`);
 
 log('cold path: bundling every Lambda and importing each bundle in fresh processes…');
 const coldPath = await measureColdPath();
@@ -38,7 +43,21 @@ const rows = http
     };
   });
 
-log('cost per case (the local stack in a child process) and the capacity model…');
+log(`[${elapsed()}] intake, enrolment peak and worklists on the local stack (a child process)…`);
+const atScale = await measureAtScale({ log });
+writeResult('intake.json', {
+  measuredAt: new Date().toISOString(),
+  gateway: atScale.gateway,
+  intake: atScale.intake,
+});
+writeResult('peak.json', {
+  measuredAt: new Date().toISOString(),
+  gateway: atScale.gateway,
+  peak: atScale.peak,
+});
+writeResult('worklists.json', { measuredAt: new Date().toISOString(), worklists: atScale.worklists });
+
+log(`[${elapsed()}] cost per case (the local stack in a child process) and the capacity model…`);
 const costSection = await costAndCapacitySection({ log });
 
 const results = {
@@ -81,7 +100,10 @@ const summary = [
     return `Floor at ${c} client(s): ${f?.perSecond.toFixed(0)} req/s, p99 ${f?.p99Ms.toFixed(2)} ms.`;
   }),
   '',
+  ...atScaleMarkdown(atScale),
   ...costSection,
+  `The whole \`npm run bench\` took ${elapsed()}.`,
+  '',
 ];
 writeFileSync(path.join(repoRoot, 'bench/results/summary.md'), summary.join('\n'));
-log(`wrote bench/results/foundation.json and bench/results/summary.md`);
+log(`[${elapsed()}] wrote bench/results/*.json and bench/results/summary.md`);
