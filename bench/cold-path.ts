@@ -6,10 +6,11 @@ import { build } from 'esbuild';
 import { type FunctionDefinition, functionDefinitions, stateMachineDefinitions } from '../functions/registry';
 import { repoRoot } from '../infra/definitions/asl';
 import { bucketEnvName, bucketIds } from '../infra/definitions/buckets';
+import { esmRequireBanner, lambdaBundleTarget, lambdaMainFields } from '../infra/definitions/bundling';
 import { tableEnvName, tableIds } from '../infra/definitions/tables';
 
 /**
- * Cold path of every Lambda: the minified ESM bundle esbuild makes (as CDK bundles it) and the time a
+ * Cold path of every Lambda: the minified ESM bundle esbuild makes (with CDK's options, infra/definitions/bundling) and the time a
  * fresh Node process takes to import and initialise it, against a bare bundle that holds only the same
  * SDK clients (those its registry entry implies). Median of several fresh processes each, alternated.
  */
@@ -54,9 +55,10 @@ async function bundle(entry: string, outfile: string): Promise<number> {
     minify: true,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    target: lambdaBundleTarget,
+    mainFields: lambdaMainFields,
     logLevel: 'silent',
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    banner: { js: esmRequireBanner },
   });
   return statSync(outfile).size;
 }

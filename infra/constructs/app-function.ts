@@ -26,6 +26,7 @@ import type { FunctionDefinition, WorkflowAccess } from '../../functions/registr
 import { stateMachineDefinitions } from '../../functions/registry';
 import { repoRoot } from '../definitions/asl';
 import { type BucketId, bucketEnvName } from '../definitions/buckets';
+import { esmRequireBanner, lambdaBundleTarget, lambdaMainFields } from '../definitions/bundling';
 import { type TableId, tableDefinitions, tableEnvName } from '../definitions/tables';
 import { streamDeadLetterQueue } from './dead-letter-queue';
 import { acknowledgeNag, wildcardResourceFinding } from './nag';
@@ -56,10 +57,6 @@ export interface AppFunctionProps {
 }
 
 export const lambdaRuntime = Runtime.NODEJS_22_X;
-
-/** Runs before the bundle: ESM output still has CommonJS dependencies that call `require`. */
-export const esmRequireBanner =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 const tableReadActions = [
   'dynamodb:GetItem',
@@ -161,8 +158,8 @@ export class AppFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
+        target: lambdaBundleTarget,
+        mainFields: lambdaMainFields,
         banner: esmRequireBanner,
         minify: true,
         sourceMap: true,

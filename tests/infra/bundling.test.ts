@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionDefinitions } from '../../functions/registry';
 import { buildApp, type OneWindowApp } from '../../infra/app';
-import { type AppFunction, esmRequireBanner } from '../../infra/constructs/app-function';
+import type { AppFunction } from '../../infra/constructs/app-function';
+import { esmRequireBanner } from '../../infra/definitions/bundling';
 import { type CfnJson, logicalIdOf } from './support';
 
 /**
