@@ -9,6 +9,8 @@ import { platformRoutes } from './platform/routes';
 import type { RouteSpec } from './shared/http/route';
 import { caseOpenedFilter } from './workflow/stream-starter';
 
+export { type StateMachineDefinition, stateMachineDefinitions } from './state-machines';
+
 /**
  * Every Lambda function of the application, as data: the CDK stacks build a NodejsFunction for each
  * (with its routes on the HTTP API, its ASL placeholder and least-privilege grants), and the local
@@ -162,21 +164,3 @@ export const functionDefinitions: FunctionDefinition[] = [
 
 /** Every HTTP route of the API, for the OpenAPI document and the 405 answer. */
 export const allRoutes: RouteSpec[] = functionDefinitions.flatMap((f) => f.routes);
-
-/** The state machines and the ASL files they are built from. */
-export interface StateMachineDefinition {
-  id: string;
-  aslFile: string;
-  description: string;
-  /** Env variable that carries its ARN to the functions. */
-  arnEnvName: string;
-}
-
-export const stateMachineDefinitions: StateMachineDefinition[] = [
-  {
-    id: 'case-lifecycle',
-    aslFile: 'statemachines/case-lifecycle.asl.json',
-    description: 'One Standard execution per case, named by the case id',
-    arnEnvName: 'CASE_LIFECYCLE_STATE_MACHINE_ARN',
-  },
-];

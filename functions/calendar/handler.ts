@@ -1,5 +1,4 @@
 import { dynamoCaseStore } from '../cases/case-store';
-import { allRoutes } from '../registry';
 import { documentClient } from '../shared/clients/dynamodb';
 import { clock } from '../shared/clock';
 import { createHttpHandler, route } from '../shared/http/handler';
@@ -31,15 +30,12 @@ const calendar = calendarUseCases({
 // Browsers and CDNs keep an answer no longer than this process keeps the schedules.
 const cacheControl = { 'cache-control': `public, max-age=${calendarEnv.SCHEDULE_CACHE_SECONDS}` };
 
-export const handler = createHttpHandler(
-  [
-    route(r.workingDays, async ({ query }) =>
-      json(200, await calendar.workingDays(query.from, query.days), cacheControl),
-    ),
-    route(r.listSchedules, async () => json(200, await calendar.listSchedules(), cacheControl)),
-    route(r.putSchedule, async ({ principal, params, body }) =>
-      json(200, await calendar.loadSchedule(principal, params.year, body)),
-    ),
-  ],
-  allRoutes,
-);
+export const handler = createHttpHandler([
+  route(r.workingDays, async ({ query }) =>
+    json(200, await calendar.workingDays(query.from, query.days), cacheControl),
+  ),
+  route(r.listSchedules, async () => json(200, await calendar.listSchedules(), cacheControl)),
+  route(r.putSchedule, async ({ principal, params, body }) =>
+    json(200, await calendar.loadSchedule(principal, params.year, body)),
+  ),
+]);

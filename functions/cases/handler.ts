@@ -1,7 +1,6 @@
 import { currentCalendar } from '../calendar/calendar-source';
 import { dynamoCatalogueStore } from '../catalogue/catalogue-store';
 import { keepingPublishedVersions } from '../catalogue/published-versions';
-import { allRoutes } from '../registry';
 import { alertPolicyFromEnv } from '../shared/alert-policy';
 import { documentClient } from '../shared/clients/dynamodb';
 import { s3 } from '../shared/clients/s3';
@@ -29,77 +28,72 @@ const cases = caseUseCases({
   workflowSteps: stepFunctionsWorkflowSteps(stepFunctions),
 });
 
-export const handler = createHttpHandler(
-  [
-    route(r.createCase, async ({ principal, headers, body }) => {
-      const { record, replayed } = await cases.createCase(principal, body, headers['idempotency-key']);
-      return json(replayed ? 200 : 201, cases.view(principal, record));
-    }),
-    route(r.listCases, async ({ principal, query }) => json(200, await cases.listCases(principal, query))),
-    route(r.getCase, async ({ principal, params }) =>
-      json(200, await cases.getCase(principal, params.caseId)),
-    ),
-    route(r.updateDraft, async ({ principal, params, body }) =>
-      json(200, await cases.updateDraft(principal, params.caseId, body.version, body.applicant)),
-    ),
-    route(r.submit, async ({ principal, params, body }) =>
-      json(200, await cases.submit(principal, params.caseId, body.version)),
-    ),
-    route(r.accept, async ({ principal, params, body }) =>
-      json(200, await cases.accept(principal, params.caseId, body)),
-    ),
-    route(r.requestSupplement, async ({ principal, params, body }) =>
-      json(200, await cases.requestSupplement(principal, params.caseId, body.version, body.items)),
-    ),
-    route(r.resubmit, async ({ principal, params, body }) =>
-      json(200, await cases.resubmit(principal, params.caseId, body.version)),
-    ),
-    route(r.requestMaterialUpload, async ({ principal, params, body }) =>
-      json(201, await cases.requestMaterialUpload(principal, params.caseId, params.materialId, body)),
-    ),
-    route(r.confirmMaterial, async ({ principal, params, body }) =>
-      json(200, await cases.confirmMaterial(principal, params.caseId, params.materialId, body)),
-    ),
-    route(r.checkPaperOriginal, async ({ principal, params, body }) =>
-      json(200, await cases.checkPaperOriginal(principal, params.caseId, params.materialId, body.version)),
-    ),
-    route(r.overdueAcceptance, async ({ principal, params, query }) =>
-      json(200, await cases.deemedAccepted(principal, params.departmentId, query.limit, query.cursor)),
-    ),
-    route(r.reject, async ({ principal, params, body }) =>
-      json(200, await cases.reject(principal, params.caseId, body.version, body.reason, body.legalBasis)),
-    ),
-    route(r.trail, async ({ principal, params }) =>
-      json(200, { items: await cases.trail(principal, params.caseId) }),
-    ),
-    route(r.verifyTrail, async ({ principal, params }) =>
-      json(200, await cases.verifyTrail(principal, params.caseId)),
-    ),
-    route(r.confirmReceipt, async ({ principal, params, body }) =>
-      json(200, await cases.backOffice.confirmReceipt(principal, params.caseId, body.version)),
-    ),
-    route(r.review, async ({ principal, params, body }) =>
-      json(200, await cases.backOffice.review(principal, params.caseId, body)),
-    ),
-    route(r.decide, async ({ principal, params, body }) =>
-      json(200, await cases.backOffice.decide(principal, params.caseId, body)),
-    ),
-    route(r.returnToWindow, async ({ principal, params, body }) =>
-      json(200, await cases.backOffice.returnToWindow(principal, params.caseId, body.version)),
-    ),
-    route(r.departmentSupplement, async ({ principal, params, body }) =>
-      json(200, await cases.backOffice.requestSupplement(principal, params.caseId, body)),
-    ),
-    route(r.startSpecialProcedure, async ({ principal, params, body }) =>
-      json(200, await cases.backOffice.startSpecialProcedure(principal, params.caseId, body)),
-    ),
-    route(r.endSpecialProcedure, async ({ principal, params, body }) =>
-      json(200, await cases.backOffice.endSpecialProcedure(principal, params.caseId, body)),
-    ),
-    route(r.extend, async ({ principal, params, body }) =>
-      json(200, await cases.backOffice.extend(principal, params.caseId, body)),
-    ),
-    route(r.listAlerts, async ({ principal, query }) => json(200, await cases.listAlerts(principal, query))),
-  ],
-  allRoutes,
-);
+export const handler = createHttpHandler([
+  route(r.createCase, async ({ principal, headers, body }) => {
+    const { record, replayed } = await cases.createCase(principal, body, headers['idempotency-key']);
+    return json(replayed ? 200 : 201, cases.view(principal, record));
+  }),
+  route(r.listCases, async ({ principal, query }) => json(200, await cases.listCases(principal, query))),
+  route(r.getCase, async ({ principal, params }) => json(200, await cases.getCase(principal, params.caseId))),
+  route(r.updateDraft, async ({ principal, params, body }) =>
+    json(200, await cases.updateDraft(principal, params.caseId, body.version, body.applicant)),
+  ),
+  route(r.submit, async ({ principal, params, body }) =>
+    json(200, await cases.submit(principal, params.caseId, body.version)),
+  ),
+  route(r.accept, async ({ principal, params, body }) =>
+    json(200, await cases.accept(principal, params.caseId, body)),
+  ),
+  route(r.requestSupplement, async ({ principal, params, body }) =>
+    json(200, await cases.requestSupplement(principal, params.caseId, body.version, body.items)),
+  ),
+  route(r.resubmit, async ({ principal, params, body }) =>
+    json(200, await cases.resubmit(principal, params.caseId, body.version)),
+  ),
+  route(r.requestMaterialUpload, async ({ principal, params, body }) =>
+    json(201, await cases.requestMaterialUpload(principal, params.caseId, params.materialId, body)),
+  ),
+  route(r.confirmMaterial, async ({ principal, params, body }) =>
+    json(200, await cases.confirmMaterial(principal, params.caseId, params.materialId, body)),
+  ),
+  route(r.checkPaperOriginal, async ({ principal, params, body }) =>
+    json(200, await cases.checkPaperOriginal(principal, params.caseId, params.materialId, body.version)),
+  ),
+  route(r.overdueAcceptance, async ({ principal, params, query }) =>
+    json(200, await cases.deemedAccepted(principal, params.departmentId, query.limit, query.cursor)),
+  ),
+  route(r.reject, async ({ principal, params, body }) =>
+    json(200, await cases.reject(principal, params.caseId, body.version, body.reason, body.legalBasis)),
+  ),
+  route(r.trail, async ({ principal, params }) =>
+    json(200, { items: await cases.trail(principal, params.caseId) }),
+  ),
+  route(r.verifyTrail, async ({ principal, params }) =>
+    json(200, await cases.verifyTrail(principal, params.caseId)),
+  ),
+  route(r.confirmReceipt, async ({ principal, params, body }) =>
+    json(200, await cases.backOffice.confirmReceipt(principal, params.caseId, body.version)),
+  ),
+  route(r.review, async ({ principal, params, body }) =>
+    json(200, await cases.backOffice.review(principal, params.caseId, body)),
+  ),
+  route(r.decide, async ({ principal, params, body }) =>
+    json(200, await cases.backOffice.decide(principal, params.caseId, body)),
+  ),
+  route(r.returnToWindow, async ({ principal, params, body }) =>
+    json(200, await cases.backOffice.returnToWindow(principal, params.caseId, body.version)),
+  ),
+  route(r.departmentSupplement, async ({ principal, params, body }) =>
+    json(200, await cases.backOffice.requestSupplement(principal, params.caseId, body)),
+  ),
+  route(r.startSpecialProcedure, async ({ principal, params, body }) =>
+    json(200, await cases.backOffice.startSpecialProcedure(principal, params.caseId, body)),
+  ),
+  route(r.endSpecialProcedure, async ({ principal, params, body }) =>
+    json(200, await cases.backOffice.endSpecialProcedure(principal, params.caseId, body)),
+  ),
+  route(r.extend, async ({ principal, params, body }) =>
+    json(200, await cases.backOffice.extend(principal, params.caseId, body)),
+  ),
+  route(r.listAlerts, async ({ principal, query }) => json(200, await cases.listAlerts(principal, query))),
+]);

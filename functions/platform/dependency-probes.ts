@@ -4,12 +4,12 @@ import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { bucketIds } from '../../infra/definitions/buckets';
 import { tableIds } from '../../infra/definitions/tables';
-import { stateMachineDefinitions } from '../registry';
 import { dynamoDb } from '../shared/clients/dynamodb';
 import { s3 } from '../shared/clients/s3';
 import { stepFunctions } from '../shared/clients/step-functions';
 import { parseEnv } from '../shared/env';
 import { bucketName, tableName } from '../shared/resources';
+import { stateMachineDefinitions } from '../state-machines';
 import type { DependencyProbe } from './health';
 
 // Read at init, so a missing name stops the function from loading rather than failing a probe.

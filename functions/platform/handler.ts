@@ -1,16 +1,16 @@
-import { allRoutes } from '../registry';
 import { clock } from '../shared/clock';
 import { createHttpHandler, route } from '../shared/http/handler';
 import { json, text } from '../shared/http/response';
 import { dependencyProbes } from './dependency-probes';
 import { docsPage } from './docs-page';
 import { checkHealth } from './health';
-import { buildOpenApiDocument } from './openapi';
 import { platformRoutes } from './routes';
 
 const stage = process.env.STAGE ?? 'local';
 
-// Built on first request, not at cold start: most invocations of this function are health checks.
+// The whole API's routes (every feature's schemas) and the OpenAPI generator are loaded on first use,
+// not at cold start: most invocations of this function are health checks.
+const knownRoutes = async () => (await import('../registry')).allRoutes;
 let openApiJson: string | undefined;
 
 export const handler = createHttpHandler(
@@ -21,11 +21,14 @@ export const handler = createHttpHandler(
       return json(report.status === 'ok' ? 200 : 503, body, { 'cache-control': 'no-store' });
     }),
     route(platformRoutes.openapi, async () => {
-      openApiJson ??= JSON.stringify(buildOpenApiDocument(allRoutes, { version: '0.1.0' }));
+      if (openApiJson === undefined) {
+        const { buildOpenApiDocument } = await import('./openapi');
+        openApiJson = JSON.stringify(buildOpenApiDocument(await knownRoutes(), { version: '0.1.0' }));
+      }
       return text(200, openApiJson, 'application/json; charset=utf-8');
     }),
     route(platformRoutes.docs, async () => text(200, docsPage, 'text/html; charset=utf-8')),
     route(platformRoutes.me, async ({ principal }) => json(200, principal)),
   ],
-  allRoutes,
+  knownRoutes,
 );

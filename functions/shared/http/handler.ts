@@ -125,19 +125,24 @@ export const requestTracing = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResu
   },
 });
 
+/** Method and path of every route of the API, loaded when first needed. */
+export type KnownRoutes = () => Promise<readonly Pick<RouteSpec, 'method' | 'path'>[]>;
+
 /**
  * One Lambda handler for a feature's routes. API Gateway (or the local gateway) has matched the route
- * and put it in `routeKey`; the `$default` route is answered with 404, or 405 when only the method is wrong.
+ * and put it in `routeKey`; the `$default` route is answered with 404, or 405 when only the method is
+ * wrong. Only the function behind `$default` needs `knownRoutes` for the whole API: loading every
+ * feature's route schemas costs a cold start, so it is a loader, called on the first unmatched request.
  */
 export function createHttpHandler(
   handlers: RouteHandler[],
-  allRoutes: Pick<RouteSpec, 'method' | 'path'>[] = handlers.map((h) => h.spec),
+  knownRoutes: KnownRoutes = async () => handlers.map((h) => h.spec),
 ) {
   const byKey = new Map(handlers.map((h) => [routeKey(h.spec), h]));
   const base = async (event: APIGatewayProxyEventV2, _context: Context): Promise<HttpResult> => {
     const handler = byKey.get(event.routeKey);
     if (handler) return dispatch(handler, event);
-    const allowed = allRoutes
+    const allowed = (await knownRoutes())
       .filter((r) => matchPath(r.path, event.rawPath) !== undefined)
       .map((r) => r.method);
     if (allowed.length > 0) throw new MethodNotAllowedError(allowed);
