@@ -1,9 +1,10 @@
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { errors as joseErrors, jwtVerify } from 'jose';
 import * as z from 'zod';
 import { InvalidClaimsError, type Principal, principalFromClaims } from '../../domain/principal';
 import { parseEnv } from '../env';
 import { ServiceUnavailableError, UnauthenticatedError } from '../errors';
 import { logger } from '../logger';
+import { KeySetUnavailableError, remoteKeySet } from './jwks';
 
 /**
  * Verifies the bearer JWT of a request. The same code runs in AWS (Cognito's issuer and JWKS; the HTTP
@@ -18,7 +19,7 @@ const authEnv = parseEnv(
   }),
 );
 
-const keySet = createRemoteJWKSet(new URL(authEnv.JWT_JWKS_URL), { cacheMaxAge: 10 * 60_000 });
+const keySet = remoteKeySet(new URL(authEnv.JWT_JWKS_URL), { cacheMaxAgeMs: 10 * 60_000 });
 
 export async function authenticate(authorization: string | undefined): Promise<Principal> {
   const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(authorization ?? '');
@@ -33,7 +34,7 @@ export async function authenticate(authorization: string | undefined): Promise<P
     if (payload.token_use !== undefined && payload.token_use !== 'id') throw new UnauthenticatedError();
     return principalFromClaims(payload);
   } catch (error) {
-    if (error instanceof joseErrors.JWKSTimeout) throw new ServiceUnavailableError('身份验证服务暂时不可用');
+    if (error instanceof KeySetUnavailableError) throw new ServiceUnavailableError('身份验证服务暂时不可用');
     if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('身份令牌已过期,请重新登录');
     if (error instanceof joseErrors.JOSEError || error instanceof InvalidClaimsError) {
       logger.info('token refused', { reason: error.name });
