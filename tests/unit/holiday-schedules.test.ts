@@ -1,7 +1,9 @@
+import chineseDays from 'chinese-days';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, dayOfWeek } from '../../functions/domain/calendar/dates';
 import {
+  chineseDaysSchedule,
   chineseDaysYears,
   knownSchedules,
   normaliseScheduleData,
@@ -144,5 +146,21 @@ describe('which schedule counts for a year', () => {
     const known = knownSchedules([loaded(2027, '2026-12-01T00:00:00Z', projectDataLoader)], []);
     expect(known.at(-1)).toMatchObject({ year: 2027, source: 'project-data', loadedBy: projectDataLoader });
     expect(knownSchedules([], []).at(-1)?.year).toBe(2026);
+  });
+});
+
+describe("chinese-days' data file", () => {
+  it('gives every day of 2004–2026 the same answer as the package itself: working day or not', () => {
+    for (const year of chineseDaysYears()) {
+      const schedule = chineseDaysSchedule(year);
+      if (!schedule) throw new Error(`no schedule for ${year}`);
+      const calendar = workingDayCalendar(() => schedule);
+      for (let day = `${year}-01-01`; day.startsWith(`${year}-`); day = addDays(day, 1)) {
+        expect(calendar.isWorkingDay(day), day).toEqual({
+          working: chineseDays.isWorkday(day),
+          provisional: false,
+        });
+      }
+    }
   });
 });

@@ -1,6 +1,6 @@
-import chineseDays from 'chinese-days';
+import chineseDaysData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 import * as z from 'zod';
-import { addDays, dayOfWeek, isCalendarDate } from './dates';
+import { dayOfWeek, isCalendarDate } from './dates';
 import { projectScheduleData } from './schedules/index';
 import type { ScheduleSource, YearSchedule } from './working-days';
 
@@ -96,18 +96,26 @@ export function scheduleFromData(input: unknown): YearSchedule {
   return { year: data.year, holidays: new Set(data.holidays), makeupWorkdays: new Set(data.makeupWorkdays) };
 }
 
+/**
+ * Every holiday and make-up workday `chinese-days` knows, by date, from the data file the package ships.
+ * Read as data rather than through the package's functions: its module builds lunar-calendar tables on
+ * import, about 10 ms of the cold start of every function that computes a deadline.
+ */
+const packageDays = {
+  holidays: Object.keys(chineseDaysData.holidays),
+  workdays: Object.keys(chineseDaysData.workdays),
+};
+
 /** A year `chinese-days` has holiday data for, read off the package. */
 export function chineseDaysSchedule(year: number): YearSchedule | undefined {
-  const holidays = chineseDays.getHolidaysInRange(`${year}-01-01`, `${year}-12-31`, false);
+  const inYear = (dates: string[]) => dates.filter((d) => d.startsWith(`${year}-`));
+  const holidays = inYear(packageDays.holidays);
   if (holidays.length === 0) return undefined;
-  const makeupWorkdays = new Set<string>();
-  for (let day = `${year}-01-01`; day.startsWith(`${year}-`); day = addDays(day, 1)) {
-    if (isWeekend(day) && chineseDays.isWorkday(day)) makeupWorkdays.add(day);
-  }
   return {
     year,
+    // A weekend inside a holiday is off anyway; only the weekend days worked make up for it.
     holidays: new Set(holidays.filter((d) => !isWeekend(d))),
-    makeupWorkdays,
+    makeupWorkdays: new Set(inYear(packageDays.workdays).filter(isWeekend)),
   };
 }
 
@@ -117,7 +125,7 @@ export function chineseDaysYears(): number[] {
   if (!coveredByPackage) {
     const years: number[] = [];
     for (let year = firstScheduleYear; year <= lastScheduleYear; year++) {
-      if (chineseDays.getHolidaysInRange(`${year}-01-01`, `${year}-12-31`, false).length === 0) break;
+      if (!packageDays.holidays.some((d) => d.startsWith(`${year}-`))) break;
       years.push(year);
     }
     coveredByPackage = years;
