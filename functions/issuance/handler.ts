@@ -2,7 +2,6 @@ import * as z from 'zod';
 import { currentCalendar } from '../calendar/calendar-source';
 import { dynamoCaseStore } from '../cases/case-store';
 import { dynamoCatalogueStore } from '../catalogue/catalogue-store';
-import { allRoutes } from '../registry';
 import { alertPolicyFromEnv } from '../shared/alert-policy';
 import { documentClient } from '../shared/clients/dynamodb';
 import { s3 } from '../shared/clients/s3';
@@ -14,7 +13,7 @@ import { json } from '../shared/http/response';
 import { objectStorage } from '../shared/object-storage';
 import { bucketName, tableName } from '../shared/resources';
 import { stepFunctionsWorkflowSteps } from '../workflow/workflow-steps';
-import { defaultFontPath, pdfRendererFromFile } from './pdf-renderer';
+import { defaultFontPath, rendererOnDemand } from './renderer';
 import { dynamoResultRegistry } from './result-registry';
 import { issuanceRoutes as r } from './routes';
 import { issuanceUseCases } from './use-cases';
@@ -36,7 +35,7 @@ const issuance = issuanceUseCases({
   // Intake's materials are not touched here; the case core's storage port is the results bucket.
   files: objectStorage(s3, bucketName('results'), clock.now),
   results: objectStorage(s3, bucketName('results'), clock.now),
-  renderer: pdfRendererFromFile(config.RESULT_FONT_PATH),
+  renderer: rendererOnDemand(config.RESULT_FONT_PATH),
   registry: dynamoResultRegistry(documentClient, tableName('cases')),
   verifyUrl: config.RESULT_VERIFY_URL,
   now: clock.now,
@@ -44,29 +43,26 @@ const issuance = issuanceUseCases({
   workflowSteps: stepFunctionsWorkflowSteps(stepFunctions),
 });
 
-export const handler = createHttpHandler(
-  [
-    route(r.requestResultUpload, async ({ principal, params, body }) =>
-      json(201, await issuance.requestResultUpload(principal, params.caseId, body.size)),
-    ),
-    route(r.produceResult, async ({ principal, params, body }) =>
-      json(200, await issuance.produceResult(principal, params.caseId, body)),
-    ),
-    route(r.issue, async ({ principal, params, body }) =>
-      json(200, await issuance.issue(principal, params.caseId, body)),
-    ),
-    route(r.confirmDelivery, async ({ principal, params, body }) =>
-      json(200, await issuance.confirmDelivery(principal, params.caseId, body)),
-    ),
-    route(r.downloadResult, async ({ principal, params }) =>
-      json(200, await issuance.downloadResult(principal, params.caseId)),
-    ),
-    route(r.noticeDocument, async ({ principal, params }) =>
-      json(200, await issuance.noticeDocument(principal, params.caseId, params.noticeNumber)),
-    ),
-    route(r.verifyResult, async ({ query }) =>
-      json(200, await issuance.verify(query.number, query.code), { 'cache-control': 'no-store' }),
-    ),
-  ],
-  allRoutes,
-);
+export const handler = createHttpHandler([
+  route(r.requestResultUpload, async ({ principal, params, body }) =>
+    json(201, await issuance.requestResultUpload(principal, params.caseId, body.size)),
+  ),
+  route(r.produceResult, async ({ principal, params, body }) =>
+    json(200, await issuance.produceResult(principal, params.caseId, body)),
+  ),
+  route(r.issue, async ({ principal, params, body }) =>
+    json(200, await issuance.issue(principal, params.caseId, body)),
+  ),
+  route(r.confirmDelivery, async ({ principal, params, body }) =>
+    json(200, await issuance.confirmDelivery(principal, params.caseId, body)),
+  ),
+  route(r.downloadResult, async ({ principal, params }) =>
+    json(200, await issuance.downloadResult(principal, params.caseId)),
+  ),
+  route(r.noticeDocument, async ({ principal, params }) =>
+    json(200, await issuance.noticeDocument(principal, params.caseId, params.noticeNumber)),
+  ),
+  route(r.verifyResult, async ({ query }) =>
+    json(200, await issuance.verify(query.number, query.code), { 'cache-control': 'no-store' }),
+  ),
+]);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
-import type { DocumentContent } from '../domain/results/documents';
+import { missingFontMessage, type PdfRenderer } from './renderer';
 
 /**
  * Renders a document as an A4 PDF with a Chinese font embedded as a subset (only the glyphs used, a few
@@ -9,11 +9,6 @@ import type { DocumentContent } from '../domain/results/documents';
  * scripts; shipped next to the Lambda bundle in AWS): one face is picked out of the .ttc collection,
  * because pdf-lib can only embed a single font.
  */
-export interface PdfRenderer {
-  render(content: DocumentContent): Promise<Uint8Array>;
-}
-
-export const defaultFontPath = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
 const faceName = 'WenQuanYiMicroHei';
 
 const a4 = { width: 595.28, height: 841.89 };
@@ -86,9 +81,7 @@ export function pdfRendererFromFile(path: string): PdfRenderer {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new Error(
-      `the Chinese font for documents is missing at ${path} (install Debian's fonts-wqy-microhei or set RESULT_FONT_PATH): ${(error as Error).message}`,
-    );
+    throw new Error(missingFontMessage(path, (error as Error).message));
   }
   return pdfRenderer(bytes);
 }

@@ -21,7 +21,7 @@ import {
 } from '../domain/results/issuance';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { type ObjectStorage, readUpload } from '../shared/object-storage';
-import type { PdfRenderer } from './pdf-renderer';
+import type { PdfRenderer } from './renderer';
 import type { ResultRegistry } from './result-registry';
 
 /**

@@ -13,7 +13,8 @@ import { workingDayCalendar } from '../../functions/domain/calendar/working-days
 import { type AlertPolicy, defaultAlertPolicy } from '../../functions/domain/cases/alerts';
 import type { CaseRecord } from '../../functions/domain/cases/model';
 import type { Principal } from '../../functions/domain/principal';
-import { defaultFontPath, pdfRendererFromFile } from '../../functions/issuance/pdf-renderer';
+import { pdfRendererFromFile } from '../../functions/issuance/pdf-renderer';
+import { defaultFontPath } from '../../functions/issuance/renderer';
 import { dynamoResultRegistry } from '../../functions/issuance/result-registry';
 import { issuanceUseCases } from '../../functions/issuance/use-cases';
 import type { Clock } from '../../functions/shared/clock';
