@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { defaultApiThrottle } from '../definitions/throttle';
 import { localDataDir } from './data-dir';
 import { type LocalStack, startLocalStack } from './stack';
 
@@ -50,6 +51,8 @@ try {
     clockSpeed: settings.data.CLOCK_SPEED,
     dataDir,
     persistent: true,
+    // The deployed stage's limits: a client that floods the local API meets the same 429 as in AWS.
+    throttle: defaultApiThrottle,
     onReady: (service, detail) => log(`${service.padEnd(14)}${detail}`),
   });
   log(
