@@ -14,6 +14,8 @@ const settings = z
     S3_PORT: z.coerce.number().int().min(1).max(65535).default(4569),
     SFN_PORT: z.coerce.number().int().min(1).max(65535).default(8083),
     CLOCK_SPEED: z.coerce.number().positive().max(1e9).default(1),
+    /** `off` lifts the stage's throttle, e.g. to measure the gateway itself (`npm run bench`). */
+    API_THROTTLE: z.enum(['on', 'off']).default('on'),
   })
   .safeParse(process.env);
 if (!settings.success) {
@@ -52,7 +54,7 @@ try {
     dataDir,
     persistent: true,
     // The deployed stage's limits: a client that floods the local API meets the same 429 as in AWS.
-    throttle: defaultApiThrottle,
+    ...(settings.data.API_THROTTLE === 'on' ? { throttle: defaultApiThrottle } : {}),
     onReady: (service, detail) => log(`${service.padEnd(14)}${detail}`),
   });
   log(
