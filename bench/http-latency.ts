@@ -5,6 +5,7 @@ import path from 'node:path';
 import { repoRoot } from '../infra/definitions/asl';
 import { openLocalIssuer } from '../infra/local/issuer';
 import { freePort } from '../infra/local/ports';
+import { percentile } from './load';
 
 /**
  * Requests through the local gateway (payload-2.0 event, middy, zod, JWT verification, handler) against
@@ -49,9 +50,6 @@ function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): P
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${seen}`)));
   });
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 
 interface Sample {
   latencies: number[];

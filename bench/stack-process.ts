@@ -1,9 +1,4 @@
-import path from 'node:path';
-import { functionDefinitions } from '../functions/registry';
-import { repoRoot } from '../infra/definitions/asl';
-import { localRegion } from '../infra/local/lambda-context';
-import { localResourceNames, startLocalStack } from '../infra/local/stack';
-import { type LocalStreams, type StreamHandler, startLocalStreams } from '../infra/local/streams';
+import { startLocalStack } from '../infra/local/stack';
 
 /**
  * The local stack for the intake, peak and worklist benchmarks, in its own process so that the load
@@ -42,31 +37,6 @@ const stack = await startLocalStack({
 });
 process.stdout.write(`${JSON.stringify({ url: stack.url, env: stack.env })}\n`);
 
-let streams: LocalStreams | undefined = stack.streams;
-/** The stream consumers as startLocalStack starts them (the same handler modules, already loaded). */
-async function startStreams(): Promise<LocalStreams> {
-  const { clock } = await import('../functions/shared/clock');
-  const names = localResourceNames(stage);
-  return startLocalStreams({
-    endpoint: stack.env.AWS_ENDPOINT_URL_DYNAMODB as string,
-    region: localRegion,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    tableNames: names.tables,
-    functions: await Promise.all(
-      functionDefinitions
-        .filter((fn) => fn.stream)
-        .map(async (fn) => ({
-          definition: fn,
-          functionName: names.functionName(fn.id),
-          handler: ((await import(path.join(repoRoot, fn.entry))) as { handler: StreamHandler }).handler,
-        })),
-    ),
-    eventBusName: (id) => `onewindow-${stage}-${id}`,
-    dataDir: dataDir as string,
-    now: clock.now,
-  });
-}
-
 let input = '';
 let queue = Promise.resolve();
 process.stdin.setEncoding('utf8');
@@ -77,11 +47,10 @@ process.stdin.on('data', (chunk: string) => {
   for (const command of lines) {
     queue = queue.then(async () => {
       if (command === 'stop-streams') {
-        await streams?.stop();
-        streams = undefined;
+        await stack.pauseStreams();
         process.stdout.write('streams stopped\n');
       } else if (command === 'start-streams') {
-        streams ??= await startStreams();
+        await stack.resumeStreams();
         process.stdout.write('streams started\n');
       }
     });
@@ -92,7 +61,6 @@ let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
-  await streams?.stop();
   await stack.stop();
   process.exit(0);
 };

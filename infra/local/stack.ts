@@ -45,8 +45,15 @@ export interface LocalStackOptions {
 export interface LocalStack {
   url: string;
   env: Record<string, string>;
-  /** The table stream consumers; `onEvent` observes what the pipes put on the event buses. */
+  /** The table stream consumers as started; `onEvent` observes what the pipes put on the event buses. */
   streams: LocalStreams;
+  /**
+   * Stops the stream consumers, or starts them again from the latest record of each shard, as at start.
+   * They poll DynamoDB Local in this process: a bulk load or a burst read back would take its CPU, which
+   * in AWS the stream reads do not (the peak benchmark pauses them).
+   */
+  pauseStreams(): Promise<void>;
+  resumeStreams(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -218,23 +225,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // LATEST: what was written before this start is not replayed, and need not be, because every case
     // accepted before it is open and started by the resume below (alerts raised by resumed executions are
     // after this point, so they are seen).
-    const streams = await startLocalStreams({
-      endpoint: dynamo.endpoint,
-      region: localRegion,
-      credentials,
-      tableNames: names.tables,
-      functions: functionDefinitions
-        .filter((fn) => fn.stream)
-        .map((fn) => ({
-          definition: fn,
-          functionName: names.functionName(fn.id),
-          handler: handlers.get(fn.id) as StreamHandler,
-        })),
-      eventBusName: (id) => `onewindow-${stage}-${id}`,
-      dataDir: options.dataDir,
-      now: () => clock.now(),
-    });
-    stops.push(streams.stop);
+    const startStreams = () =>
+      startLocalStreams({
+        endpoint: dynamo.endpoint,
+        region: localRegion,
+        credentials,
+        tableNames: names.tables,
+        functions: functionDefinitions
+          .filter((fn) => fn.stream)
+          .map((fn) => ({
+            definition: fn,
+            functionName: names.functionName(fn.id),
+            handler: handlers.get(fn.id) as StreamHandler,
+          })),
+        eventBusName: (id) => `onewindow-${stage}-${id}`,
+        dataDir: options.dataDir,
+        now: () => clock.now(),
+      });
+    let streams: LocalStreams | undefined = await startStreams();
+    const pauseStreams = async () => {
+      const running = streams;
+      streams = undefined;
+      await running?.stop();
+    };
+    stops.push(pauseStreams);
     options.onReady?.('streams', streams.summary);
 
     // Executions lived in the previous process's memory: start one for each open case again.
@@ -275,7 +289,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(gateway.stop);
     options.onReady?.('gateway', `${gateway.url} (HTTP API; docs ${gateway.url}/docs)`);
-    return { url: gateway.url, env, streams, stop: stopAll };
+    const firstStreams = streams;
+    return {
+      url: gateway.url,
+      env,
+      streams: firstStreams,
+      pauseStreams,
+      resumeStreams: async () => {
+        streams ??= await startStreams();
+      },
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;
