@@ -43,7 +43,7 @@ export async function measureAtScale({
   try {
     const seconds = { stack: lap(), intake: 0, peak: 0, worklists: 0 };
     log(
-      'intake: create + submit of the enrolment matter through the gateway against the same writes by SDK…',
+      'intake: create-and-submit of the enrolment matter through the gateway against an independent floor…',
     );
     const intake = await measureIntake(stack, { log });
     seconds.intake = lap();
@@ -74,11 +74,12 @@ export function atScaleMarkdown(r: AtScaleResults): string[] {
   const p = r.peak;
   const a = p.acceptance;
   return [
-    '## Intake of the enrolment matter (JY-0001): create + submit through the local gateway',
+    '## Intake of the enrolment matter (JY-0001): create-and-submit through the local gateway',
     '',
-    'Per case: `POST /cases` (Idempotency-Key) and `POST /cases/{id}/submit`, timed together. Floor: the same two',
-    'DynamoDB transactions the case store issues (captured from the store itself), sent with the SDK to the same',
-    'DynamoDB Local at the same concurrency; rounds alternate.',
+    'Per case: one `POST /cases` with `submit: true` and an Idempotency-Key (draft, receipt, case number and',
+    'idempotency record in one write). Floor, independent of the case store: one DynamoDB transaction of three',
+    'small new items with `attribute_not_exists` conditions into a table of its own with one keys-only index,',
+    'sent with the SDK to the same DynamoDB Local at the same concurrency; rounds alternate.',
     '',
     '| clients | cases/s | p50 | p95 | p99 | floor cases/s | floor p99 | throughput × floor | p99 × floor |',
     '|---|---|---|---|---|---|---|---|---|',

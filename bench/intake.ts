@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { PinnedMatter } from '../functions/domain/cases/model';
-import { intakeTransactions, sampleApplicant, type TransactItems } from './case-items';
+import { sampleApplicant } from './case-items';
 import { type BenchStack, type HttpClient, httpClient, round, runWorkers, type Stats, stats } from './load';
 
 /**
- * Intake of the enrolment matter (JY-0001) through the local gateway: each case is created (with an
- * Idempotency-Key) and submitted by its applicant, two requests, timed together. The floor is the same
- * two DynamoDB transactions the case store issues for them (see case-items.ts), sent with the SDK from
- * this process to the same DynamoDB Local at the same concurrency. Rounds alternate gateway and floor so
- * that drift on a shared machine affects both alike.
+ * Intake of the enrolment matter (JY-0001) through the local gateway: each case is created and received
+ * in one request (`POST /cases` with `submit: true` and an Idempotency-Key), as a portal does for an
+ * application whose materials need no upload.
+ *
+ * The floor is independent of the case store: one DynamoDB transaction of three small new items, each
+ * with an `attribute_not_exists` condition, into a table of its own with one keys-only index — the least
+ * any design must write to receive an application with a unique number and an idempotency record. It
+ * runs from this process against the same DynamoDB Local at the same concurrency; rounds alternate
+ * gateway and floor so that drift on a shared machine affects both alike.
  */
 export interface IntakeResult extends Stats {
   target: 'gateway' | 'floor';
@@ -26,23 +30,64 @@ export interface IntakeComparison {
 
 export const enrolmentMatter = 'JY-0001';
 
-/** Creates and submits one enrolment application through the API; throws on any other answer. */
+/** Creates and receives one enrolment application through the API; throws on any other answer. */
 export async function applyThroughApi(client: HttpClient, token: string, n: number) {
   const created = await client.request('POST', '/cases', {
     token,
     headers: { 'idempotency-key': randomUUID() },
-    body: { matterCode: enrolmentMatter, applicant: sampleApplicant(n) },
+    body: { matterCode: enrolmentMatter, applicant: sampleApplicant(n), submit: true },
   });
-  if (created.status !== 201)
+  if (created.status !== 201 || created.body.status !== 'submitted')
     throw new Error(`POST /cases answered ${created.status}: ${JSON.stringify(created.body)}`);
-  const submitted = await client.request('POST', `/cases/${created.body.caseId}/submit`, {
-    token,
-    body: { version: created.body.version },
+  return created.body;
+}
+
+/** The floor's table: a key pair and one keys-only index, nothing of the case store's. */
+async function createFloorTable(stack: BenchStack): Promise<string> {
+  const name = `intake-floor-${randomUUID().slice(0, 8)}`;
+  await stack.documents.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'gpk', AttributeType: 'S' },
+        { AttributeName: 'gsk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'keys',
+          KeySchema: [
+            { AttributeName: 'gpk', KeyType: 'HASH' },
+            { AttributeName: 'gsk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+    }),
+  );
+  return name;
+}
+
+/** Three small new items in one transaction: a record with an index entry, its number, its request key. */
+function floorTransaction(table: string, n: number) {
+  const id = randomUUID();
+  const at = new Date().toISOString();
+  const put = (Item: Record<string, unknown>) => ({
+    Put: { TableName: table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
   });
-  if (submitted.status !== 200) {
-    throw new Error(`submit answered ${submitted.status}: ${JSON.stringify(submitted.body)}`);
-  }
-  return submitted.body;
+  return new TransactWriteCommand({
+    TransactItems: [
+      put({ pk: `R#${id}`, sk: 'R', gpk: `O#${n % 50}`, gsk: `${at}#${id}`, status: 'submitted', at }),
+      put({ pk: `N#${id}`, sk: 'N', id }),
+      put({ pk: `K#${id}`, sk: 'K', id }),
+    ],
+  });
 }
 
 export async function measureIntake(
@@ -61,10 +106,9 @@ export async function measureIntake(
       stack.issuer.sign({ role: 'applicant', sub: `intake-applicant-${i}` }),
     ),
   );
-  // One application first: it warms the handlers and gives the matter as intake pins it.
-  const first = await applyThroughApi(client, tokens[0] as string, 0);
-  const matter = first.matter as PinnedMatter;
-  const acceptanceDueDate = String(first.acceptanceDueDate);
+  // One application first: it warms the handlers.
+  await applyThroughApi(client, tokens[0] as string, 0);
+  const floorTable = await createFloorTable(stack);
 
   let n = 1;
   // Each client is one applicant with its own token.
@@ -72,17 +116,10 @@ export async function measureIntake(
     runWorkers(concurrency, total, (_, worker) =>
       applyThroughApi(client, tokens[worker] as string, n++).then(() => undefined),
     );
-  const viaSdk = (concurrency: number, total: number) => {
-    // Built before the clock starts: the floor is the writes alone.
-    const work: { create: TransactItems; submit: TransactItems }[] = Array.from({ length: total }, () =>
-      intakeTransactions(stack.tables, matter, `floor-applicant-${n % maxClients}`, n++, acceptanceDueDate),
-    );
-    return runWorkers(concurrency, total, async (index) => {
-      const { create, submit } = work[index] as (typeof work)[number];
-      await stack.documents.send(new TransactWriteCommand({ TransactItems: create }));
-      await stack.documents.send(new TransactWriteCommand({ TransactItems: submit }));
+  const viaSdk = (concurrency: number, total: number) =>
+    runWorkers(concurrency, total, async () => {
+      await stack.documents.send(floorTransaction(floorTable, n++));
     });
-  };
 
   const results: IntakeComparison[] = [];
   try {
@@ -120,6 +157,7 @@ export async function measureIntake(
     }
   } finally {
     client.close();
+    await stack.documents.send(new DeleteTableCommand({ TableName: floorTable }));
   }
   return results;
 }

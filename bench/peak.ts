@@ -383,7 +383,7 @@ export async function rehearsePeak(
       const page = await stack.documents.send(
         new QueryCommand({
           TableName: stack.tables.cases,
-          IndexName: 'gsi1',
+          IndexName: 'gsi1-summary',
           KeyConditionExpression: 'gsi1pk = :owner',
           ExpressionAttributeValues: { ':owner': `OWNER#peak-${i}` },
           Select: 'COUNT',

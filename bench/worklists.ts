@@ -5,6 +5,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { dynamoCaseStore } from '../functions/cases/case-store';
+import { catalogueMatterDetails } from '../functions/cases/matter-details';
 import { taoshanSeed } from '../functions/catalogue/seed/taoshan-seed';
 import { publishedSchedules } from '../functions/domain/calendar/schedules';
 import { workingDayCalendar } from '../functions/domain/calendar/working-days';
@@ -215,13 +216,13 @@ export async function measureWorklists(
     for (let n = index * 25; n < Math.min(cases, (index + 1) * 25); n++) {
       const matter = matters[n % matters.length] as PinnedMatter;
       const record = caseAt(matter, pick(n), n, now, f);
-      const [item] = storedItems(stack.tables, record, placeholderEvent) as [Record<string, unknown>];
+      const caseItems = storedItems(stack.tables, record, placeholderEvent);
       for (const key of [
         `W#${matter.windowId}#${record.status}`,
         `D#${matter.departmentId}#${record.status}`,
       ])
         queueSizes.set(key, (queueSizes.get(key) ?? 0) + 1);
-      items.push(item);
+      items.push(...caseItems);
     }
     return items;
   };
@@ -233,15 +234,18 @@ export async function measureWorklists(
   let written = 0;
   const ticker = progress(log, 5_000, () => `${written} cases written`);
   const load = await runWorkers(6, batchCount, async (index) => {
-    let items = batchOf(index).map((Item) => ({ PutRequest: { Item } }));
-    while (items.length > 0) {
-      const result = await stack.documents.send(
-        new BatchWriteCommand({ RequestItems: { [stack.tables.cases]: items } }),
-      );
-      const left = result.UnprocessedItems?.[stack.tables.cases] ?? [];
-      written += items.length - left.length;
-      items = left as typeof items;
+    // A case is its head and its parts: 25 cases are several BatchWrites of at most 25 items.
+    const all = batchOf(index).map((Item) => ({ PutRequest: { Item } }));
+    for (let start = 0; start < all.length; start += 25) {
+      let items = all.slice(start, start + 25);
+      while (items.length > 0) {
+        const result = await stack.documents.send(
+          new BatchWriteCommand({ RequestItems: { [stack.tables.cases]: items } }),
+        );
+        items = (result.UnprocessedItems?.[stack.tables.cases] ?? []) as typeof items;
+      }
     }
+    written += Math.min(cases, (index + 1) * 25) - index * 25;
   });
   ticker.stop();
   log(`  loaded in ${load.seconds.toFixed(1)} s (${(cases / load.seconds).toFixed(0)} cases/s)`);
@@ -264,13 +268,18 @@ export async function measureWorklists(
       },
     } as unknown as DynamoDBDocumentClient,
     stack.tables,
+    catalogueMatterDetails(stack.documents, stack.tables.catalogue),
   );
   await recording.listCases({ kind: 'window', windowId: 'window-1', status: 'submitted' }, pageSize);
   await recording.listCases({ kind: 'department', departmentId, status: 'accepted' }, pageSize);
   const indexOf = (q: QueryCommandInput | undefined) =>
     q?.IndexName && q.KeyConditionExpression && !q.FilterExpression ? q.IndexName : `not an index query`;
 
-  const store = dynamoCaseStore(stack.documents, stack.tables);
+  const store = dynamoCaseStore(
+    stack.documents,
+    stack.tables,
+    catalogueMatterDetails(stack.documents, stack.tables.catalogue),
+  );
   const api = httpClient(stack.url, 4);
   const clerk = await stack.issuer.sign({ role: 'clerk', sub: 'worklist-clerk', windowId: 'window-1' });
   const reviewer = await stack.issuer.sign({ role: 'reviewer', sub: 'worklist-reviewer', departmentId });

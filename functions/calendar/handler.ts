@@ -1,4 +1,5 @@
 import { dynamoCaseStore } from '../cases/case-store';
+import { catalogueMatterDetails } from '../cases/matter-details';
 import { documentClient } from '../shared/clients/dynamodb';
 import { clock } from '../shared/clock';
 import { createHttpHandler, route } from '../shared/http/handler';
@@ -14,7 +15,11 @@ import { calendarUseCases } from './use-cases';
 const casesTable = tableName('cases');
 const openCases = dynamoCaseWorkflowStore(documentClient, casesTable);
 // Only cases are read and saved here: the idempotency table is never touched (and not granted).
-const cases = dynamoCaseStore(documentClient, { cases: casesTable, idempotency: '' });
+const cases = dynamoCaseStore(
+  documentClient,
+  { cases: casesTable, idempotency: '' },
+  catalogueMatterDetails(documentClient, tableName('catalogue')),
+);
 
 const calendar = calendarUseCases({
   schedules: dynamoScheduleStore(documentClient, tableName('catalogue')),

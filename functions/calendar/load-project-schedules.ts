@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoCaseStore } from '../cases/case-store';
+import { catalogueMatterDetails } from '../cases/matter-details';
 import {
   normaliseScheduleData,
   projectDataLoader,
@@ -64,7 +65,11 @@ export async function loadProjectSchedules(options: {
     {
       openCaseIds: () => openCases.listOpenCaseIds(),
       // Only cases are read and saved: the idempotency table is never touched.
-      cases: dynamoCaseStore(client, { cases: tables.cases, idempotency: '' }),
+      cases: dynamoCaseStore(
+        client,
+        { cases: tables.cases, idempotency: '' },
+        catalogueMatterDetails(client, tables.catalogue),
+      ),
       now,
     },
     calendar,

@@ -1,4 +1,5 @@
-import { type CaseStore, VersionConflict } from '../cases/case-store';
+import { caseDelta } from '../cases/case-layout';
+import { type CaseStore, StaleCase } from '../cases/case-store';
 import { recomputeCaseDeadlines } from '../domain/calendar/recompute-deadlines';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
 import type { TrailActor } from '../domain/cases/trail';
@@ -6,8 +7,8 @@ import { logger } from '../shared/logger';
 
 /**
  * After a holiday schedule is loaded: every open case (sparse `open` index) is read, its processing
- * clock derived again under the new calendar, and a case whose clock moved is saved at the version read
- * with one `recompute-deadlines` trail event. A case changed meanwhile by someone else is read again
+ * clock derived again under the new calendar, and a case whose clock moved is saved at the trail head
+ * read with one `recompute-deadlines` trail event. A case changed meanwhile by someone else is read again
  * (up to `maxRetries` times). Cases are processed a few at a time; one failing case does not stop the rest
  * and is counted (loading the same schedule again retries it: unchanged cases cost a read only).
  */
@@ -22,7 +23,8 @@ export interface RecomputeSummary {
 
 export interface RecomputeDeps {
   openCaseIds: () => AsyncIterable<string>;
-  cases: Pick<CaseStore, 'getCase' | 'saveCase'>;
+  /** The head is all a recompute reads and writes (the clock, the due dates and their index keys). */
+  cases: Pick<CaseStore, 'getCaseHead' | 'write'>;
   now: () => number;
   concurrency?: number;
   maxRetries?: number;
@@ -38,15 +40,21 @@ export async function recomputeOpenDeadlines(
 
   const recomputeOne = async (caseId: string): Promise<boolean> => {
     for (let attempt = 0; ; attempt++) {
-      const record = await cases.getCase(caseId);
+      const record = await cases.getCaseHead(caseId);
       if (!record) return false;
       const recomputed = recomputeCaseDeadlines(calendar, record, actor, new Date(now()).toISOString());
       if (!recomputed) return false;
       try {
-        await cases.saveCase(recomputed.next, record.version, recomputed.event);
+        const delta = caseDelta(record, recomputed.next);
+        await cases.write({
+          caseId,
+          delta,
+          event: recomputed.event,
+          expectedTrailSeq: record.trailHead.seq,
+        });
         return true;
       } catch (error) {
-        if (error instanceof VersionConflict && attempt < maxRetries) continue;
+        if (error instanceof StaleCase && attempt < maxRetries) continue;
         throw error;
       }
     }

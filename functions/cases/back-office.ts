@@ -2,15 +2,19 @@ import { randomInt } from 'node:crypto';
 import { beforeDecisionPhases, type CasePhase } from '../domain/cases/lifecycle';
 import {
   type CaseRecord,
+  maxSpecialProcedures,
+  maxSupplementRounds,
   type SpecialProcedureType,
+  type SupplementRequest,
   specialProcedureLabels,
   supplementNotice,
+  unaddressedSupplementItems,
 } from '../domain/cases/model';
 import { extendClock, type ProcessingClock, pauseClock, resumeClock } from '../domain/cases/processing-clock';
 import type { Principal } from '../domain/principal';
 import { ConflictError, ValidationError } from '../shared/errors';
-import { actingRole, type CaseContext, versionConflict } from './case-context';
-import { caseStep, clockRule } from './case-step';
+import { actingRole, type CaseContext } from './case-context';
+import { caseStep, clockRule, wrongPhase } from './case-step';
 
 /**
  * The back office (后台审批) of an accepted case: receipt, review, decision, result production and return
@@ -23,49 +27,69 @@ function requireClock(record: CaseRecord): ProcessingClock {
   return record.clock;
 }
 
+/** A 补正 that leaves items unaddressed is refused, naming every one of them. */
+export function assertSupplementAddressed(
+  record: CaseRecord,
+  request: Pick<SupplementRequest, 'items' | 'requestedAt'> | undefined,
+) {
+  const open = request ? unaddressedSupplementItems(record, request) : [];
+  if (open.length > 0) {
+    throw new ConflictError(
+      `补正材料尚未全部提交:${open.map((item) => item.material).join('、')}`,
+      'SUPPLEMENT_INCOMPLETE',
+      { items: open },
+    );
+  }
+}
+
+/** Both kinds of 补正 share one count of rounds per case. */
+export function assertMoreRoundsAllowed(record: CaseRecord) {
+  if (record.supplementRounds >= maxSupplementRounds) {
+    throw new ConflictError(
+      `补正告知已达${maxSupplementRounds}次上限,请依法作出受理或审批决定`,
+      'SUPPLEMENT_ROUND_LIMIT',
+      { rounds: record.supplementRounds },
+    );
+  }
+}
+
 /** The applicant's resubmission after the department's supplement request: the clock resumes. */
 export async function resumeAfterSupplement(
   ctx: CaseContext,
   principal: Principal,
-  record: CaseRecord,
+  caseId: string,
   version: number,
 ) {
-  if (record.version !== version) throw versionConflict();
-  const request = record.backOffice?.supplementRequest;
-  const missing = (request?.items ?? []).filter((i) => record.materials[i.materialId]?.status !== 'provided');
-  if (missing.length > 0) {
-    throw new ValidationError(
-      '补正材料尚未全部提交',
-      missing.map((i) => ({ field: `materials.${i.materialId}`, message: '尚未提交' })),
-    );
-  }
-  const resumePhase = record.backOffice?.resumePhase ?? 'awaiting-review';
-  let clock: ProcessingClock;
-  try {
-    clock = resumeClock(await ctx.calendar(), requireClock(record), ctx.today());
-  } catch (error) {
-    throw clockRule(error);
-  }
-  const backOffice = record.backOffice ?? { specialProcedures: [] };
-  const { resumePhase: _done, ...rest } = backOffice;
-  const next: CaseRecord = {
-    ...record,
-    version: version + 1,
-    phase: resumePhase,
-    clock,
-    backOffice: {
-      ...rest,
-      ...(request ? { supplementRequest: { ...request, resubmittedAt: ctx.nowIso() } } : {}),
-    },
-  };
-  const saved = await ctx.change(
-    principal,
-    record,
-    next,
-    'resubmit-supplement',
-    actingRole(principal, ['applicant', 'clerk']),
-  );
-  await ctx.completeStep(record.caseId, 'awaiting-supplement', resumePhase);
+  const { before, saved } = await ctx.act(principal, caseId, async (record) => {
+    if (record.phase !== 'awaiting-supplement') throw wrongPhase(record.phase, '提交补正');
+    ctx.expectVersion(record, version);
+    const request = record.backOffice?.supplementRequest;
+    assertSupplementAddressed(record, request);
+    const resumePhase = record.backOffice?.resumePhase ?? 'awaiting-review';
+    let clock: ProcessingClock;
+    try {
+      clock = resumeClock(await ctx.calendar(), requireClock(record), ctx.today());
+    } catch (error) {
+      throw clockRule(error);
+    }
+    const backOffice = record.backOffice ?? { specialProcedures: [] };
+    const { resumePhase: _done, ...rest } = backOffice;
+    return {
+      next: {
+        ...record,
+        version: version + 1,
+        phase: resumePhase,
+        clock,
+        backOffice: {
+          ...rest,
+          ...(request ? { supplementRequest: { ...request, resubmittedAt: ctx.nowIso() } } : {}),
+        },
+      },
+      action: 'resubmit-supplement',
+      role: actingRole(principal, ['applicant', 'clerk']),
+    };
+  });
+  if (saved.phase) await ctx.completeStep(caseId, before.phase ?? 'awaiting-supplement', saved.phase);
   return ctx.view(principal, saved);
 }
 
@@ -209,7 +233,7 @@ export function backOfficeSteps(ctx: CaseContext) {
             backOffice: { ...backOffice(record), returnedAt: at, returnedBy: principal.userId },
           };
         },
-        () => (notification ? [notification] : []),
+        () => ({ putItems: notification ? [notification] : [] }),
       );
       return saved;
     },
@@ -237,6 +261,7 @@ export function backOfficeSteps(ctx: CaseContext) {
               : [{ field: `body.items.${i}.materialId`, message: '该事项没有这项材料' }],
           );
           if (unknown.length > 0) throw new ValidationError('补正告知有误', unknown);
+          assertMoreRoundsAllowed(record);
           const round = record.supplementRounds + 1;
           const noticeNumber = `BZ${record.caseNumber}-${round}`;
           return {
@@ -254,7 +279,13 @@ export function backOfficeSteps(ctx: CaseContext) {
             backOffice: {
               ...backOffice(record),
               resumePhase: 'awaiting-review',
-              supplementRequest: { noticeNumber, items: input.items, requestedAt: nowIso() },
+              supplementRequest: {
+                round,
+                by: 'department',
+                noticeNumber,
+                items: input.items,
+                requestedAt: nowIso(),
+              },
             },
             notices: [
               ...record.notices,
@@ -286,6 +317,11 @@ export function backOfficeSteps(ctx: CaseContext) {
         },
         (record) => {
           const office = backOffice(record);
+          if (office.specialProcedures.length >= maxSpecialProcedures) {
+            throw new ConflictError(`特别程序已达${maxSpecialProcedures}次上限`, 'SPECIAL_PROCEDURE_LIMIT', {
+              procedures: office.specialProcedures.length,
+            });
+          }
           const noticeNumber = `TB${record.caseNumber}-${office.specialProcedures.length + 1}`;
           return {
             ...record,

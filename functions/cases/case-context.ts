@@ -3,19 +3,23 @@ import type { WorkingDayCalendar } from '../domain/calendar/working-days';
 import { shanghaiDate } from '../domain/calendar-date';
 import { isOwner, mayProvideMaterials, mayRead, maySeePersonalData } from '../domain/cases/access';
 import { type AlertPolicy, alertAgenda, plannedAlerts } from '../domain/cases/alerts';
-import type { Applicant, CaseRecord, CaseStatus, PinnedMatter } from '../domain/cases/model';
-import { chainEvent, changesBetween, type FieldChange, type TrailActor } from '../domain/cases/trail';
+import type { CaseRecord, CaseStatus, CaseSummary, PinnedMatter } from '../domain/cases/model';
+import { maskCase } from '../domain/cases/personal-data';
+import { chainEvent, type FieldChange, stepChannel, type TrailActor } from '../domain/cases/trail';
 import { effectiveVersion } from '../domain/catalogue/versions';
-import { maskIdNumber, maskName, maskPhone } from '../domain/masking';
+import { maskName } from '../domain/masking';
 import { hasRole, type Principal, type Role } from '../domain/principal';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { ObjectStorage } from '../shared/object-storage';
-import { type AlertItem, type CaseStore, VersionConflict } from './case-store';
+import { encodeCursor } from '../shared/pagination';
+import { caseDelta } from './case-layout';
+import { type AlertItem, type CaseListScope, type CaseStore, StaleCase } from './case-store';
+import { matterDetailsOf } from './matter-details';
 
 /**
  * Intake and acceptance at the front desk (前台综合受理): one pipeline for the portal and the counter.
- * Every change writes the case at the version read and its chained trail event in one transaction.
+ * Every change writes the case's delta and its chained trail event in one transaction.
  */
 export interface CaseDeps {
   cases: CaseStore;
@@ -42,6 +46,8 @@ export interface ChangeOptions {
   extraChanges?: FieldChange[];
   /** Items created with the change, each new (with `pk` and `sk`). */
   putItems?: Record<string, unknown>[];
+  /** The upload the change confirms: it must still be there, and is used up. */
+  consumeUpload?: string;
 }
 
 export const idempotencyHours = 24;
@@ -57,29 +63,17 @@ export function actingRole(principal: Principal, preferred: Role[]): Role {
   return preferred.find((role) => hasRole(principal, role)) ?? principal.roles[0] ?? 'applicant';
 }
 
-function maskApplicant(applicant: Applicant): Applicant {
-  return applicant.kind === 'person'
-    ? {
-        ...applicant,
-        name: maskName(applicant.name),
-        idNumber: maskIdNumber(applicant.idNumber),
-        phone: maskPhone(applicant.phone),
-      }
-    : { ...applicant, contactName: maskName(applicant.contactName), phone: maskPhone(applicant.phone) };
-}
-
-export const personalFields = /^applicant\.(idNumber|phone|name|contactName)$/;
-
 /**
- * Writes a change of a case: the case at the version read, its trail event, and the alerts it raises or
- * resolves, in one transaction. Shared by the API's use cases and the workflow's tasks.
+ * Writes a change of a case: the delta from the case as read, its trail event, and the alerts it raises
+ * or resolves, in one transaction. Shared by the API's use cases and the workflow's tasks. Throws
+ * StaleCase when anything wrote the case since it was read.
  */
 export function caseChanges(deps: Pick<CaseDeps, 'cases' | 'calendar' | 'alertPolicy' | 'now'>) {
   const { cases } = deps;
   const nowIso = () => new Date(deps.now()).toISOString();
   /**
-   * Writes `next` over `record` with the trail event describing the difference. Alerts of the case that
-   * no longer apply to `next` (the step was done, the deadline moved) are resolved in the same write.
+   * Writes `changed` over `record` with the trail event describing the difference. Alerts of the case
+   * that no longer apply to it (the step was done, the deadline moved) are resolved in the same write.
    */
   const changeAs = async (
     actor: TrailActor,
@@ -95,15 +89,16 @@ export function caseChanges(deps: Pick<CaseDeps, 'cases' | 'calendar' | 'alertPo
     const resolve = alertAgenda(plannedAlerts(changed, calendar, deps.alertPolicy), known, at)
       .resolve.filter((alertId) => !raised.has(alertId))
       .map((alertId) => ({ alertId, at }));
+    const delta = caseDelta(record, { ...changed, trailHead: record.trailHead });
     const event = chainEvent(
       {
         seq: record.trailHead.seq + 1,
         at,
         actor,
-        channel: changed.channel,
+        channel: stepChannel(actor, record),
         action,
         changes: [
-          ...changesBetween(withoutTrailHead(record), withoutTrailHead(changed)),
+          ...delta.changes,
           ...(options.extraChanges ?? []),
           ...resolve.map(({ alertId }) => ({
             field: `alerts.${alertId}.status`,
@@ -114,25 +109,36 @@ export function caseChanges(deps: Pick<CaseDeps, 'cases' | 'calendar' | 'alertPo
       },
       record.trailHead.hash,
     );
-    // The case carries the head of its trail, written in the same transaction as the event.
-    const next: CaseRecord = { ...changed, trailHead: { seq: event.seq, hash: event.hash } };
-    try {
-      await cases.saveCase(next, record.version, event, options.claimCaseNumber, {
-        raise: options.raiseAlerts ?? [],
-        resolve,
-        puts: options.putItems ?? [],
-      });
-    } catch (error) {
-      if (error instanceof VersionConflict) throw versionConflict();
-      throw error;
-    }
-    return next;
+    // The head carries the head of its trail, written in the same transaction as the event.
+    const trailHead = { seq: event.seq, hash: event.hash };
+    await cases.write({
+      caseId: record.caseId,
+      delta: { ...delta, set: { ...delta.set, trailHead } },
+      event,
+      expectedTrailSeq: record.trailHead.seq,
+      ...(options.claimCaseNumber ? { claimCaseNumber: options.claimCaseNumber } : {}),
+      raiseAlerts: options.raiseAlerts ?? [],
+      resolveAlerts: resolve,
+      puts: options.putItems ?? [],
+      ...(options.consumeUpload ? { consumeUpload: options.consumeUpload } : {}),
+    });
+    return { ...changed, trailHead } as CaseRecord;
   };
 
   return { changeAs };
 }
 
 export type CaseChanges = ReturnType<typeof caseChanges>;
+
+/** What a person's step decides on the case as read: the next case and how it is recorded. */
+export interface StepOutcome {
+  next: Omit<CaseRecord, 'trailHead'>;
+  action: string;
+  role: Role;
+  options?: ChangeOptions;
+}
+
+const systemChangeAttempts = 4;
 
 /** What the case use cases share: reading, viewing and changing a case with its trail event. */
 export function caseContext(deps: CaseDeps) {
@@ -149,11 +155,31 @@ export function caseContext(deps: CaseDeps) {
       record.acceptanceDueDate !== undefined &&
       record.acceptanceDueDate < today();
     const { pickupCode, ...rest } = record;
-    const shown = maySeePersonalData(principal, rest)
-      ? rest
-      : { ...rest, applicant: maskApplicant(record.applicant) };
+    const shown = maySeePersonalData(principal, rest) ? rest : maskCase(rest);
     // The pick-up code proves the collector at the counter: only the applicant sees it.
     return { ...shown, ...(pickupCode && isOwner(principal, record) ? { pickupCode } : {}), deemedAccepted };
+  };
+
+  /** A worklist line as the reader may see it: the name masked for the centre's overview. */
+  const summaryView = (summary: CaseSummary, personal: boolean) => ({
+    ...summary,
+    applicantName: personal ? summary.applicantName : maskName(summary.applicantName),
+    deemedAccepted:
+      summary.status === 'submitted' && summary.dueDate !== undefined && summary.dueDate < today(),
+  });
+
+  /** One page of a worklist (an index query projecting the summary), as the reader may see it. */
+  const listPage = async (
+    scope: CaseListScope,
+    personal: boolean,
+    query: { limit: number; cursor?: Record<string, unknown> | undefined; status?: CaseStatus | undefined },
+    dueBefore?: string,
+  ) => {
+    const page = await cases.listCases(scope, query.limit, query.cursor, dueBefore);
+    const items = page.items
+      .filter((summary) => scope.kind !== 'owner' || !query.status || summary.status === query.status)
+      .map((summary) => summaryView(summary, personal));
+    return { items, nextCursor: encodeCursor(page.lastKey) };
   };
 
   /** Materials may be provided before receipt, while a supplement is asked for, and for deferred ones. */
@@ -182,20 +208,62 @@ export function caseContext(deps: CaseDeps) {
 
   const { changeAs } = caseChanges(deps);
 
-  const change = (
+  /**
+   * A person's step on a case: `decide` checks who may act and whether the case allows it (including the
+   * version the person read) and says what changes; the change is written at the trail head it was
+   * computed from. When the system wrote the case meanwhile (an alert, the workflow's bookkeeping, a
+   * recomputed deadline: the version people edit against does not move), the step is decided again on the
+   * case as it is now; when a person did, it is a 409 VERSION_CONFLICT.
+   */
+  const act = async (
     principal: Principal,
-    record: CaseRecord,
-    changed: Omit<CaseRecord, 'trailHead'>,
-    action: string,
-    role: Role,
-    claimCaseNumber?: string,
-  ) =>
-    changeAs(actorOf(principal, role), record, changed, action, claimCaseNumber ? { claimCaseNumber } : {});
+    caseId: string,
+    decide: (record: CaseRecord) => StepOutcome | Promise<StepOutcome>,
+  ): Promise<{ before: CaseRecord; saved: CaseRecord }> => {
+    for (let attempt = 1; ; attempt++) {
+      const record = await readable(principal, caseId);
+      let outcome: StepOutcome;
+      try {
+        outcome = await decide(record);
+      } catch (error) {
+        // Decided again after a write by the system, and that write is what stands in the way now.
+        if (attempt > 1 && error instanceof AppError && error.status === 409) {
+          throw new ConflictError(
+            `办件已被系统更新(时限监控或流程处理),${error.message}`,
+            'CHANGED_BY_SYSTEM',
+            { cause: error.code, ...(error.details === undefined ? {} : { details: error.details }) },
+          );
+        }
+        throw error;
+      }
+      try {
+        const saved = await changeAs(
+          actorOf(principal, outcome.role),
+          record,
+          outcome.next,
+          outcome.action,
+          outcome.options,
+        );
+        return { before: record, saved };
+      } catch (error) {
+        if (!(error instanceof StaleCase)) throw error;
+        const position = await cases.getPosition(caseId);
+        if (!position || position.version !== record.version) throw versionConflict();
+        if (attempt >= systemChangeAttempts)
+          throw new ConflictError('办件正在被系统更新,请稍后重试', 'CASE_BUSY');
+      }
+    }
+  };
+
+  /** The version check of a person's step: the case must be as they read it. */
+  const expectVersion = (record: CaseRecord, version: number) => {
+    if (record.version !== version) throw versionConflict();
+  };
 
   /**
    * After a human step is written: hands the workflow's token back if it waits in the phase the step
-   * completed. Read after the write, so a token stored meanwhile is seen; a later store fails its
-   * phase condition and the workflow reads the new phase itself.
+   * completed. Read after the write, so a token stored meanwhile is seen; a token stored later finds the
+   * new phase when the workflow reads it and the workflow asks again.
    */
   const completeStep = async (caseId: string, completedPhase: string, nextPhase: string) => {
     try {
@@ -233,14 +301,7 @@ export function caseContext(deps: CaseDeps) {
       caseType: version.guide.caseType,
       promisedDays: version.guide.promisedLimit.value,
       statutoryDays: version.guide.statutoryLimit.value,
-      reviewPoints: version.guide.reviewPoints,
-      materials: version.guide.materials.map((m) => ({
-        id: m.id,
-        name: m.name,
-        required: m.required,
-        deferrable: m.deferrable,
-        keyMaterial: m.keyMaterial,
-      })),
+      ...matterDetailsOf(version),
     };
   };
 
@@ -266,9 +327,11 @@ export function caseContext(deps: CaseDeps) {
     today,
     acceptanceDeadline,
     view,
+    listPage,
     assertMayProvide,
     readable,
-    change,
+    act,
+    expectVersion,
     changeAs,
     completeStep,
     pinMatter,
@@ -277,12 +340,6 @@ export function caseContext(deps: CaseDeps) {
 }
 
 export type CaseContext = ReturnType<typeof caseContext>;
-
-/** The trail records what changed in the case, not the bookkeeping of the trail itself. */
-export const withoutTrailHead = (record: Omit<CaseRecord, 'trailHead'> & { trailHead?: unknown }) => {
-  const { trailHead: _head, ...rest } = record;
-  return rest as unknown as Record<string, unknown>;
-};
 
 export const decidingRole = (principal: Principal): Role =>
   actingRole(principal, ['clerk', 'reviewer', 'chief']);

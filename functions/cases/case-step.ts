@@ -5,7 +5,7 @@ import type { CaseRecord } from '../domain/cases/model';
 import { ClockRuleError } from '../domain/cases/processing-clock';
 import { hasRole, type Principal, type Role } from '../domain/principal';
 import { ConflictError, ForbiddenError } from '../shared/errors';
-import { actingRole, actorOf, type CaseContext, versionConflict } from './case-context';
+import { actingRole, type CaseContext, type ChangeOptions } from './case-context';
 
 /**
  * One step of an accepted case (后台审批, 出件): who may take it, from which phases, what it changes. The
@@ -52,7 +52,7 @@ const roleOf = (principal: Principal, who: Who): Role =>
         : actingRole(principal, ['reviewer', 'chief']);
 
 export function caseStep(ctx: CaseContext) {
-  const { view, readable, changeAs, completeStep } = ctx;
+  const { view, act, expectVersion, completeStep } = ctx;
   /** One step: who, from which phases, what changes; the token goes back only when the phase moved. */
   return async function step(
     principal: Principal,
@@ -63,28 +63,27 @@ export function caseStep(ctx: CaseContext) {
       record: CaseRecord,
       calendar: WorkingDayCalendar,
     ) => Omit<CaseRecord, 'trailHead' | 'version'> | Promise<Omit<CaseRecord, 'trailHead' | 'version'>>,
-    putItems: () => Record<string, unknown>[] = () => [],
+    options: () => ChangeOptions = () => ({}),
   ) {
-    const record = await readable(principal, caseId);
-    if (!allowed(principal, record, spec.who)) throw new ForbiddenError(refusal[spec.who]);
-    if (!record.phase || !spec.from.includes(record.phase)) throw wrongPhase(record.phase, spec.label);
-    if (record.version !== version) throw versionConflict();
-    let changed: Omit<CaseRecord, 'trailHead' | 'version'>;
-    try {
-      changed = await mutate(record, await ctx.calendar());
-    } catch (error) {
-      throw clockRule(error);
-    }
-    const saved = await changeAs(
-      actorOf(principal, roleOf(principal, spec.who)),
-      record,
-      { ...changed, version: version + 1 },
-      spec.action,
-      {
-        putItems: putItems(),
-      },
-    );
-    if (saved.phase && saved.phase !== record.phase) await completeStep(caseId, record.phase, saved.phase);
+    const { before, saved } = await act(principal, caseId, async (record) => {
+      if (!allowed(principal, record, spec.who)) throw new ForbiddenError(refusal[spec.who]);
+      if (!record.phase || !spec.from.includes(record.phase)) throw wrongPhase(record.phase, spec.label);
+      expectVersion(record, version);
+      let changed: Omit<CaseRecord, 'trailHead' | 'version'>;
+      try {
+        changed = await mutate(record, await ctx.calendar());
+      } catch (error) {
+        throw clockRule(error);
+      }
+      return {
+        next: { ...changed, version: version + 1 },
+        action: spec.action,
+        role: roleOf(principal, spec.who),
+        options: options(),
+      };
+    });
+    if (before.phase && saved.phase && saved.phase !== before.phase)
+      await completeStep(caseId, before.phase, saved.phase);
     return view(principal, saved);
   };
 }

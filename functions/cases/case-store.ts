@@ -8,32 +8,38 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { AlertAudience, AlertKind, AlertLevel } from '../domain/cases/alerts';
-import { isOpenPhase } from '../domain/cases/lifecycle';
-import type { CaseRecord, CaseStatus, MaterialContentType } from '../domain/cases/model';
+import type { CaseRecord, CaseStatus, CaseSummary, MaterialContentType } from '../domain/cases/model';
 import type { TrailEvent } from '../domain/cases/trail';
-import type { Page } from '../shared/pagination';
-import { caseKey, openIndexKeys } from '../workflow/case-keys';
-import { workflowAttributes } from '../workflow/case-workflow-store';
+import { type Page, startKeyFor } from '../shared/pagination';
+import { caseKey } from '../workflow/case-keys';
+import { workflowTokenSk } from '../workflow/case-workflow-store';
+import { assembleCase, type CaseDelta, type CasePart, caseDelta, headSk, partPrefix } from './case-layout';
+import type { MatterDetailsSource } from './matter-details';
 
 /**
- * Cases in the cases table. Every change of a case is one transaction: the case at the version the
- * caller read, and its next trail event (which must not exist yet). A crash leaves either the old case
- * or the new one with its event; two deciders of one case: exactly one transaction wins.
- *   CASE#<id> / CASE            the case   gsi1: OWNER#<user> / <createdAt>#<id>   (an applicant's cases)
- *                                          gsi2: WINDOW#<window>#<status> / <due>#<at>#<id> (a window's queue)
- *                                          gsi3: DEPT#<department>#<status> / <due>#<at>#<id> (a department's)
+ * Cases in the cases table (layout in case-layout.ts). Every change of a case is one transaction: the
+ * head attributes that changed (at the trail head the change was computed from), the parts it adds or
+ * changes, and its trail event (which must not exist yet). A crash leaves either the old case or the new
+ * one with its event; of two writers of one case exactly one wins, the other reads again.
+ *   CASE#<id> / CASE, CASE#…    the head and its parts
+ *      head's index keys        gsi1: OWNER#<user> / <createdAt>#<id>   (an applicant's cases)
+ *                               gsi2: WINDOW#<window>#<status> / <due>#<at>#<id> (a window's queue)
+ *                               gsi3: DEPT#<department>#<status> / <due>#<at>#<id> (a department's)
  *   CASE#<id> / TRAIL#<seq>     a trail event
- *   CASENO#<number> / CASENO    makes case numbers unique (no counter item: numbers are random)
+ *   CASE#<id> / WORKFLOW        the task token the workflow waits on (no index keys: storing it writes
+ *                               one small item and no index row)
+ *   CASE#<id> / UPLOAD#<id>     a requested upload, until it is confirmed
  *   CASE#<id> / ALERT#<alertId> a deadline alert; while active it is in the worklists:
- *                                          gsi1: ALERTS#CENTRE#<level>, gsi2: ALERTS#WINDOW#<window>#<level>,
- *                                          gsi3: ALERTS#DEPT#<department>#<level>, each by <dueDate>#<caseId>
- * An accepted case whose workflow runs carries the sparse `open` index keys; they go when it closes.
+ *                               gsi1: ALERTS#CENTRE#<level>, gsi2: ALERTS#WINDOW#<window>#<level>,
+ *                               gsi3: ALERTS#DEPT#<department>#<level>, each by <dueDate>#<caseId>
+ *   CASENO#<number> / CASENO    makes case numbers unique (no counter item: numbers are random)
  * Idempotency records live in the idempotency table, written in the creating transaction.
  */
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
-export class VersionConflict extends Error {
-  override readonly name = 'VersionConflict';
+/** The case changed since it was read (by a person or by the system): read it again. */
+export class StaleCase extends Error {
+  override readonly name = 'StaleCase';
 }
 
 export class IdempotencyKeyUsed extends Error {
@@ -84,8 +90,41 @@ export type AlertScope =
   | { kind: 'window'; windowId: string }
   | { kind: 'department'; departmentId: string };
 
+export type CaseListScope =
+  | { kind: 'owner'; ownerId: string }
+  | { kind: 'window'; windowId: string; status: CaseStatus }
+  | { kind: 'department'; departmentId: string; status: CaseStatus };
+
+/** One write of a case: the delta from the case as read, its trail event, and what goes with it. */
+export interface CaseWrite {
+  caseId: string;
+  delta: CaseDelta;
+  event: TrailEvent;
+  /** The trail head the change was computed from; absent for a new case. */
+  expectedTrailSeq?: number;
+  claimCaseNumber?: string;
+  idempotency?: IdempotencyRecord;
+  raiseAlerts?: AlertItem[];
+  resolveAlerts?: { alertId: string; at: string }[];
+  /** Items created with the change (a result's registry entry, a notification); each must be new. */
+  puts?: Record<string, unknown>[];
+  /** An upload the change consumes: it must still exist, and is gone afterwards. */
+  consumeUpload?: string;
+}
+
+/** The write of a new case: every head attribute and part, and its first trail event. */
+export const caseCreation = (
+  record: CaseRecord,
+  event: TrailEvent,
+  extra: Pick<CaseWrite, 'claimCaseNumber' | 'idempotency'> = {},
+): CaseWrite => ({ caseId: record.caseId, delta: caseDelta(undefined, record), event, ...extra });
+
+/** DynamoDB's limit of items in one transaction. */
+export const maxTransactItems = 100;
+
 const trailSk = (seq: number) => `TRAIL#${String(seq).padStart(6, '0')}`;
 const alertSk = (alertId: string) => `ALERT#${alertId}`;
+const uploadSk = (uploadId: string) => `UPLOAD#${uploadId}`;
 
 function alertIndexKeys(alert: AlertItem): Record<string, string> {
   const sort = `${alert.dueDate}#${alert.caseId}#${alert.alertId}`;
@@ -99,52 +138,38 @@ function alertIndexKeys(alert: AlertItem): Record<string, string> {
   };
 }
 
+const listIndexes = {
+  1: { indexName: 'gsi1-summary', keyName: 'gsi1pk', sortName: 'gsi1sk' },
+  2: { indexName: 'gsi2-summary', keyName: 'gsi2pk', sortName: 'gsi2sk' },
+  3: { indexName: 'gsi3-summary', keyName: 'gsi3pk', sortName: 'gsi3sk' },
+} as const;
+
 const alertIndexNames = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
-
-function indexKeys(record: CaseRecord): Record<string, string> {
-  const at = record.receivedAt ?? record.createdAt;
-  // Worklists are worked by due date: the processing deadline once accepted, the §32 deadline before.
-  const due = record.clock?.promisedDueDate ?? record.acceptanceDueDate ?? at.slice(0, 10);
-  const sort = `${due}#${at}#${record.caseId}`;
-  return {
-    ...(record.ownerId
-      ? { gsi1pk: `OWNER#${record.ownerId}`, gsi1sk: `${record.createdAt}#${record.caseId}` }
-      : {}),
-    // An applicant's draft is nobody's work yet: only the counter's own drafts are in the window's lists.
-    // (At the enrolment peak every material confirmed on a portal draft would otherwise rewrite one hot key.)
-    ...(record.status === 'draft' && record.ownerId
-      ? {}
-      : { gsi2pk: `WINDOW#${record.matter.windowId}#${record.status}`, gsi2sk: sort }),
-    ...(record.status === 'draft'
-      ? {}
-      : { gsi3pk: `DEPT#${record.matter.departmentId}#${record.status}`, gsi3sk: sort }),
-    // The workflow-start stream and the restart of open cases key on these.
-    ...(isOpenPhase(record.phase) ? openIndexKeys(record.caseId) : {}),
-  };
-}
-
-/** The case as the application sees it: no table keys, no workflow bookkeeping (task tokens never leave). */
-const stripKeys = (item: Record<string, unknown>) => {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _a,
-    gsi1sk: _b,
-    gsi2pk: _c,
-    gsi2sk: _d,
-    gsi3pk: _e,
-    gsi3sk: _f,
-    ...rest
-  } = item;
-  const { openPk: _g, openSk: _h, ...record } = rest;
-  for (const name of workflowAttributes) delete record[name];
-  return record;
-};
 
 const stripAlertKeys = (item: Record<string, unknown>): AlertItem => {
   const { pk: _pk, sk: _sk, ...rest } = item;
   for (const name of alertIndexNames) delete rest[name];
   return rest as unknown as AlertItem;
+};
+
+const summaryOf = (item: Record<string, unknown>): CaseSummary => {
+  const summary: Record<string, unknown> = {};
+  for (const name of [
+    'caseId',
+    'caseNumber',
+    'status',
+    'phase',
+    'channel',
+    'matter',
+    'applicantName',
+    'createdAt',
+    'receivedAt',
+    'dueDate',
+    'attention',
+  ]) {
+    if (item[name] !== undefined) summary[name] = item[name];
+  }
+  return summary as unknown as CaseSummary;
 };
 
 const reasons = (error: unknown) =>
@@ -153,56 +178,101 @@ const reasons = (error: unknown) =>
 export function dynamoCaseStore(
   client: DynamoDBDocumentClient,
   tables: { cases: string; idempotency: string },
+  matterDetails: MatterDetailsSource,
 ) {
-  const caseCreate = (record: CaseRecord) => ({
-    Put: {
-      TableName: tables.cases,
-      Item: { ...caseKey(record.caseId), ...indexKeys(record), ...record },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
+  const partItem = (caseId: string, part: CasePart) => ({
+    Put: { TableName: tables.cases, Item: { pk: `CASE#${caseId}`, ...part } },
   });
-  /**
-   * Sets the case's own attributes only: the workflow stores its task token on the same item, and a
-   * change of the case must neither erase it nor write back a token it read before.
-   */
-  const caseUpdate = (record: CaseRecord, expectedVersion: number) => {
-    const attributes = Object.entries({ ...indexKeys(record), ...record }).filter(
-      ([name, value]) => value !== undefined && !workflowAttributes.has(name),
-    );
-    // A closed case leaves the open index: nothing restarts its workflow.
-    const closing = record.phase === 'closed';
+
+  /** The head's update: only what changed, at the trail head it was computed from. */
+  const headUpdate = (write: CaseWrite) => {
+    const set = Object.entries(write.delta.set);
+    const remove = write.delta.remove;
+    const expressions = [
+      set.length > 0 ? `SET ${set.map((_, i) => `#s${i} = :s${i}`).join(', ')}` : '',
+      remove.length > 0 ? `REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}` : '',
+    ].filter(Boolean);
     return {
       Update: {
         TableName: tables.cases,
-        Key: caseKey(record.caseId),
-        UpdateExpression: `SET ${attributes.map((_, i) => `#a${i} = :v${i}`).join(', ')}${closing ? ' REMOVE #openPk, #openSk' : ''}`,
-        ConditionExpression: '#version = :expected',
+        Key: caseKey(write.caseId),
+        UpdateExpression: expressions.join(' '),
+        ConditionExpression: '#trailHead.#seq = :expectedSeq',
         ExpressionAttributeNames: {
-          '#version': 'version',
-          ...(closing ? { '#openPk': 'openPk', '#openSk': 'openSk' } : {}),
-          ...Object.fromEntries(attributes.map(([name], i) => [`#a${i}`, name])),
+          '#trailHead': 'trailHead',
+          '#seq': 'seq',
+          ...Object.fromEntries(set.map(([name], i) => [`#s${i}`, name])),
+          ...Object.fromEntries(remove.map((name, i) => [`#r${i}`, name])),
         },
         ExpressionAttributeValues: {
-          ':expected': expectedVersion,
-          ...Object.fromEntries(attributes.map(([, value], i) => [`:v${i}`, value])),
+          ':expectedSeq': write.expectedTrailSeq,
+          ...Object.fromEntries(set.map(([, value], i) => [`:s${i}`, value])),
         },
       },
     };
   };
-  const eventPut = (caseId: string, event: TrailEvent) => ({
-    Put: {
-      TableName: tables.cases,
-      Item: { pk: `CASE#${caseId}`, sk: trailSk(event.seq), caseId, ...event },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  });
+
+  const readHead = async (caseId: string, attributes?: string[]) => {
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tables.cases,
+        Key: caseKey(caseId),
+        ConsistentRead: true,
+        ...(attributes
+          ? {
+              ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', '),
+              ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#p${i}`, name])),
+            }
+          : {}),
+      }),
+    );
+    return Item;
+  };
 
   return {
+    /** The whole case: one Query of its head and parts (paged only for a case of extreme size). */
     async getCase(caseId: string): Promise<CaseRecord | undefined> {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tables.cases, Key: caseKey(caseId), ConsistentRead: true }),
-      );
-      return Item ? (stripKeys(Item) as unknown as CaseRecord) : undefined;
+      let head: Record<string, unknown> | undefined;
+      const parts: CasePart[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tables.cases,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :case)',
+            ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':case': headSk },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (item.sk === headSk) head = item;
+          else if (String(item.sk).startsWith(partPrefix))
+            parts.push({ sk: String(item.sk), part: item.part, body: item.body } as CasePart);
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      if (!head) return undefined;
+      const matter = head.matter as { code: string; version: number };
+      return assembleCase(head, parts, await matterDetails(matter.code, matter.version));
+    },
+
+    /**
+     * The case's head alone, as a case with no parts (no materials, notices or back-office steps read):
+     * enough for a change of head attributes only, such as a recomputed deadline, whose delta then writes
+     * no part. One GetItem instead of the partition's Query.
+     */
+    async getCaseHead(caseId: string): Promise<CaseRecord | undefined> {
+      const head = await readHead(caseId);
+      return head ? assembleCase(head, [], { reviewPoints: [], materials: [] }) : undefined;
+    },
+
+    /** The head's trail position and human version only (to tell a person's change from the system's). */
+    async getPosition(caseId: string): Promise<{ version: number; trailSeq: number } | undefined> {
+      const item = await readHead(caseId, ['version', 'trailHead']);
+      return item
+        ? { version: Number(item.version), trailSeq: Number((item.trailHead as { seq: number }).seq) }
+        : undefined;
     },
 
     async getIdempotency(id: string): Promise<IdempotencyRecord | undefined> {
@@ -212,57 +282,58 @@ export function dynamoCaseStore(
       return Item as IdempotencyRecord | undefined;
     },
 
-    /** A new case with its first trail event and, when given, the idempotency record of the request. */
-    async createCase(record: CaseRecord, event: TrailEvent, idempotency?: IdempotencyRecord) {
-      const items: TransactItems = [caseCreate(record), eventPut(record.caseId, event)];
-      if (idempotency) {
-        items.push({
-          Put: {
-            TableName: tables.idempotency,
-            Item: idempotency,
-            ConditionExpression: 'attribute_not_exists(id)',
-          },
-        });
-      }
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
-      } catch (error) {
-        const codes = reasons(error);
-        // Another request with the same key is being or has been written.
-        if (idempotency && (codes[2] === 'ConditionalCheckFailed' || codes.includes('TransactionConflict'))) {
-          throw new IdempotencyKeyUsed(idempotency.id);
-        }
-        throw error;
-      }
-    },
-
     /**
-     * The case moves from `expectedVersion` to `next` with its trail event; `caseNumber` is claimed if new;
-     * alerts raised or resolved by the change are written in the same transaction.
+     * Writes a change of a case (a new one when `expectedTrailSeq` is absent) in one transaction. Throws
+     * StaleCase when the case moved on since it was read, IdempotencyKeyUsed and CaseNumberTaken when
+     * those claims fail.
      */
-    async saveCase(
-      next: CaseRecord,
-      expectedVersion: number,
-      event: TrailEvent,
-      claimCaseNumber?: string,
-      alerts: {
-        raise?: AlertItem[];
-        resolve?: { alertId: string; at: string }[];
-        /** Items created with the change (a result's registry entry, a notification); each must be new. */
-        puts?: Record<string, unknown>[];
-      } = {},
-    ) {
-      const items: TransactItems = [caseUpdate(next, expectedVersion), eventPut(next.caseId, event)];
-      if (claimCaseNumber) {
+    async write(write: CaseWrite) {
+      const creating = write.expectedTrailSeq === undefined;
+      const items: TransactItems = [
+        creating
+          ? {
+              Put: {
+                TableName: tables.cases,
+                Item: { ...caseKey(write.caseId), ...write.delta.set },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            }
+          : headUpdate(write),
+        {
+          Put: {
+            TableName: tables.cases,
+            Item: {
+              pk: `CASE#${write.caseId}`,
+              sk: trailSk(write.event.seq),
+              caseId: write.caseId,
+              ...write.event,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ];
+      const claimAt = write.claimCaseNumber ? items.length : -1;
+      if (write.claimCaseNumber) {
         items.push({
           Put: {
             TableName: tables.cases,
-            Item: { pk: `CASENO#${claimCaseNumber}`, sk: 'CASENO', caseId: next.caseId },
+            Item: { pk: `CASENO#${write.claimCaseNumber}`, sk: 'CASENO', caseId: write.caseId },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         });
       }
-      for (const alert of alerts.raise ?? []) {
+      const idempotencyAt = write.idempotency ? items.length : -1;
+      if (write.idempotency) {
+        items.push({
+          Put: {
+            TableName: tables.idempotency,
+            Item: write.idempotency,
+            ConditionExpression: 'attribute_not_exists(id)',
+          },
+        });
+      }
+      for (const part of write.delta.parts) items.push(partItem(write.caseId, part));
+      for (const alert of write.raiseAlerts ?? []) {
         items.push({
           Put: {
             TableName: tables.cases,
@@ -276,16 +347,11 @@ export function dynamoCaseStore(
           },
         });
       }
-      for (const item of alerts.puts ?? []) {
-        items.push({
-          Put: { TableName: tables.cases, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
-        });
-      }
-      for (const { alertId, at } of alerts.resolve ?? []) {
+      for (const { alertId, at } of write.resolveAlerts ?? []) {
         items.push({
           Update: {
             TableName: tables.cases,
-            Key: { pk: `CASE#${next.caseId}`, sk: alertSk(alertId) },
+            Key: { pk: `CASE#${write.caseId}`, sk: alertSk(alertId) },
             UpdateExpression: `SET #status = :resolved, #resolvedAt = :at REMOVE ${alertIndexNames.join(', ')}`,
             ConditionExpression: '#status = :active',
             ExpressionAttributeNames: { '#status': 'status', '#resolvedAt': 'resolvedAt' },
@@ -293,27 +359,44 @@ export function dynamoCaseStore(
           },
         });
       }
+      for (const item of write.puts ?? []) {
+        items.push({
+          Put: { TableName: tables.cases, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
+        });
+      }
+      if (write.consumeUpload) {
+        items.push({
+          Delete: {
+            TableName: tables.cases,
+            Key: { pk: `CASE#${write.caseId}`, sk: uploadSk(write.consumeUpload) },
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        });
+      }
+      // A step writes a handful of items; a department's 补正 of every material (≤ 50) is the most.
+      if (items.length > maxTransactItems)
+        throw new Error(`a case change of ${items.length} items exceeds one transaction`);
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
       } catch (error) {
         const codes = reasons(error);
-        if (claimCaseNumber && codes[2] === 'ConditionalCheckFailed' && codes[0] === 'None') {
-          throw new CaseNumberTaken(claimCaseNumber);
-        }
-        if (codes.includes('ConditionalCheckFailed') || codes.includes('TransactionConflict')) {
-          throw new VersionConflict(next.caseId);
-        }
+        if (codes.length === 0) throw error;
+        if (idempotencyAt >= 0 && codes[idempotencyAt] === 'ConditionalCheckFailed')
+          throw new IdempotencyKeyUsed(write.idempotency?.id);
+        if (claimAt >= 0 && codes[claimAt] === 'ConditionalCheckFailed' && codes[0] === 'None')
+          throw new CaseNumberTaken(write.claimCaseNumber);
+        if (codes.includes('ConditionalCheckFailed') || codes.includes('TransactionConflict'))
+          throw new StaleCase(write.caseId);
         throw error;
       }
     },
 
-    /** The task token the workflow stored on the case, with the phase it waits in (never shown to clients). */
+    /** The task token the workflow stored for the case, with the phase it waits in (never shown to clients). */
     async getTaskToken(caseId: string): Promise<{ taskToken: string; phase: string } | undefined> {
       const { Item } = await client.send(
         new GetCommand({
           TableName: tables.cases,
-          Key: caseKey(caseId),
-          ProjectionExpression: 'taskToken, taskTokenPhase',
+          Key: { pk: `CASE#${caseId}`, sk: workflowTokenSk },
           ConsistentRead: true,
         }),
       );
@@ -324,15 +407,22 @@ export function dynamoCaseStore(
 
     /** Every alert of a case, active and resolved. */
     async caseAlerts(caseId: string): Promise<AlertItem[]> {
-      const { Items } = await client.send(
-        new QueryCommand({
-          TableName: tables.cases,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :alert)',
-          ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':alert': 'ALERT#' },
-          ConsistentRead: true,
-        }),
-      );
-      return (Items ?? []).map((item) => stripAlertKeys(item));
+      const alerts: AlertItem[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tables.cases,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :alert)',
+            ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':alert': 'ALERT#' },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        alerts.push(...(page.Items ?? []).map((item) => stripAlertKeys(item)));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return alerts;
     },
 
     /** Active alerts of a scope and level, earliest due date first, optionally due on or before a date. */
@@ -340,22 +430,26 @@ export function dynamoCaseStore(
       scope: AlertScope,
       level: AlertLevel,
       limit: number,
-      startKey?: Record<string, unknown>,
+      cursor?: Record<string, unknown>,
       dueOnOrBefore?: string,
     ): Promise<Page<AlertItem>> {
-      const [indexName, keyName, sortName, key] =
+      const [index, key] =
         scope.kind === 'centre'
-          ? ['gsi1', 'gsi1pk', 'gsi1sk', `ALERTS#CENTRE#${level}`]
+          ? [listIndexes[1], `ALERTS#CENTRE#${level}`]
           : scope.kind === 'window'
-            ? ['gsi2', 'gsi2pk', 'gsi2sk', `ALERTS#WINDOW#${scope.windowId}#${level}`]
-            : ['gsi3', 'gsi3pk', 'gsi3sk', `ALERTS#DEPT#${scope.departmentId}#${level}`];
+            ? [listIndexes[2], `ALERTS#WINDOW#${scope.windowId}#${level}`]
+            : [listIndexes[3], `ALERTS#DEPT#${scope.departmentId}#${level}`];
+      const startKey = startKeyFor(cursor, {
+        partition: { [index.keyName]: key },
+        keys: ['pk', 'sk', index.sortName],
+      });
       const result = await client.send(
         new QueryCommand({
           TableName: tables.cases,
-          IndexName: indexName,
+          IndexName: index.indexName,
           KeyConditionExpression: dueOnOrBefore
-            ? `${keyName} = :key AND ${sortName} < :before`
-            : `${keyName} = :key`,
+            ? `${index.keyName} = :key AND ${index.sortName} < :before`
+            : `${index.keyName} = :key`,
           ExpressionAttributeValues: {
             ':key': key,
             // Sort keys are `<dueDate>#…`: everything due on the date sorts below `<date>$`.
@@ -376,7 +470,7 @@ export function dynamoCaseStore(
       await client.send(
         new PutCommand({
           TableName: tables.cases,
-          Item: { pk: `CASE#${caseId}`, sk: `UPLOAD#${upload.uploadId}`, ...upload },
+          Item: { pk: `CASE#${caseId}`, sk: uploadSk(upload.uploadId), ...upload },
         }),
       );
     },
@@ -385,7 +479,7 @@ export function dynamoCaseStore(
       const { Item } = await client.send(
         new GetCommand({
           TableName: tables.cases,
-          Key: { pk: `CASE#${caseId}`, sk: `UPLOAD#${uploadId}` },
+          Key: { pk: `CASE#${caseId}`, sk: uploadSk(uploadId) },
           ConsistentRead: true,
         }),
       );
@@ -418,31 +512,33 @@ export function dynamoCaseStore(
 
     /**
      * An applicant's cases, newest first; or a window's or department's queue in one status, earliest due
-     * date first, optionally only those due before a date (a key condition, not a filter).
+     * date first, optionally only those due before a date (a key condition, not a filter). The summary
+     * the index projects, not the case.
      */
     async listCases(
-      scope:
-        | { kind: 'owner'; ownerId: string }
-        | { kind: 'window'; windowId: string; status: CaseStatus }
-        | { kind: 'department'; departmentId: string; status: CaseStatus },
+      scope: CaseListScope,
       limit: number,
-      startKey?: Record<string, unknown>,
+      cursor?: Record<string, unknown>,
       dueBefore?: string,
-    ): Promise<Page<CaseRecord>> {
-      const [indexName, keyName, sortName, key] =
+    ): Promise<Page<CaseSummary>> {
+      const [index, key] =
         scope.kind === 'owner'
-          ? ['gsi1', 'gsi1pk', 'gsi1sk', `OWNER#${scope.ownerId}`]
+          ? [listIndexes[1], `OWNER#${scope.ownerId}`]
           : scope.kind === 'window'
-            ? ['gsi2', 'gsi2pk', 'gsi2sk', `WINDOW#${scope.windowId}#${scope.status}`]
-            : ['gsi3', 'gsi3pk', 'gsi3sk', `DEPT#${scope.departmentId}#${scope.status}`];
+            ? [listIndexes[2], `WINDOW#${scope.windowId}#${scope.status}`]
+            : [listIndexes[3], `DEPT#${scope.departmentId}#${scope.status}`];
+      const startKey = startKeyFor(cursor, {
+        partition: { [index.keyName]: key },
+        keys: ['pk', 'sk', index.sortName],
+      });
       const before = dueBefore && scope.kind !== 'owner';
       const result = await client.send(
         new QueryCommand({
           TableName: tables.cases,
-          IndexName: indexName,
+          IndexName: index.indexName,
           KeyConditionExpression: before
-            ? `${keyName} = :key AND ${sortName} < :before`
-            : `${keyName} = :key`,
+            ? `${index.keyName} = :key AND ${index.sortName} < :before`
+            : `${index.keyName} = :key`,
           ExpressionAttributeValues: { ':key': key, ...(before ? { ':before': dueBefore } : {}) },
           ScanIndexForward: scope.kind !== 'owner',
           Limit: limit,
@@ -450,7 +546,7 @@ export function dynamoCaseStore(
         }),
       );
       return {
-        items: (result.Items ?? []).map((item) => stripKeys(item) as unknown as CaseRecord),
+        items: (result.Items ?? []).map(summaryOf),
         ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}),
       };
     },

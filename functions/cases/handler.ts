@@ -12,15 +12,18 @@ import { objectStorage } from '../shared/object-storage';
 import { bucketName, tableName } from '../shared/resources';
 import { stepFunctionsWorkflowSteps } from '../workflow/workflow-steps';
 import { dynamoCaseStore } from './case-store';
+import { pinnedMatterDetails } from './matter-details';
 import { caseRoutes as r } from './routes';
 import { caseUseCases } from './use-cases';
 
+const catalogue = keepingPublishedVersions(dynamoCatalogueStore(documentClient, tableName('catalogue')));
 const cases = caseUseCases({
-  cases: dynamoCaseStore(documentClient, {
-    cases: tableName('cases'),
-    idempotency: tableName('idempotency'),
-  }),
-  catalogue: keepingPublishedVersions(dynamoCatalogueStore(documentClient, tableName('catalogue'))),
+  cases: dynamoCaseStore(
+    documentClient,
+    { cases: tableName('cases'), idempotency: tableName('idempotency') },
+    pinnedMatterDetails(catalogue),
+  ),
+  catalogue,
   calendar: currentCalendar,
   files: objectStorage(s3, bucketName('materials'), clock.now),
   now: clock.now,
@@ -55,6 +58,9 @@ export const handler = createHttpHandler([
   ),
   route(r.confirmMaterial, async ({ principal, params, body }) =>
     json(200, await cases.confirmMaterial(principal, params.caseId, params.materialId, body)),
+  ),
+  route(r.downloadMaterial, async ({ principal, params }) =>
+    json(200, await cases.downloadMaterial(principal, params.caseId, params.materialId)),
   ),
   route(r.checkPaperOriginal, async ({ principal, params, body }) =>
     json(200, await cases.checkPaperOriginal(principal, params.caseId, params.materialId, body.version)),

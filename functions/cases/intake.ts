@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { shanghaiDate } from '../domain/calendar-date';
 import { caseNumberFor } from '../domain/case-number';
-import { mayEditDraft } from '../domain/cases/access';
+import { mayEditDraft, maySeePersonalData } from '../domain/cases/access';
 import {
   type Applicant,
   type CaseChannel,
@@ -10,21 +10,62 @@ import {
   type MaterialContentType,
   maxMaterialBytes,
 } from '../domain/cases/model';
-import { canonicalJson, chainEvent, changesBetween, genesisHash } from '../domain/cases/trail';
+import { canonicalJson, chainEvent, genesisHash, stepChannel } from '../domain/cases/trail';
+import { isValidIdNumber } from '../domain/id-number';
 import { hasRole, type Principal } from '../domain/principal';
-import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { readUpload } from '../shared/object-storage';
-import { encodeCursor } from '../shared/pagination';
-import {
-  actingRole,
-  actorOf,
-  type CaseContext,
-  idempotencyHours,
-  versionConflict,
-  withoutTrailHead,
-  wrongStatus,
-} from './case-context';
-import { CaseNumberTaken, IdempotencyKeyUsed } from './case-store';
+import { actingRole, actorOf, type CaseContext, idempotencyHours, wrongStatus } from './case-context';
+import { caseDelta } from './case-layout';
+import { type CaseListScope, CaseNumberTaken, caseCreation, IdempotencyKeyUsed } from './case-store';
+
+/** A draft as intake creates it: the matter version pinned, every material still missing. */
+export function newDraftCase(input: {
+  caseId: string;
+  matter: CaseRecord['matter'];
+  applicant: Applicant;
+  channel: CaseChannel;
+  ownerId?: string | undefined;
+  createdBy: { userId: string; role: string };
+  at: string;
+}): Omit<CaseRecord, 'trailHead'> {
+  return {
+    caseId: input.caseId,
+    status: 'draft',
+    version: 1,
+    channel: input.channel,
+    matter: input.matter,
+    applicant: input.applicant,
+    ...(input.ownerId ? { ownerId: input.ownerId } : {}),
+    createdBy: input.createdBy,
+    createdAt: input.at,
+    supplementRounds: 0,
+    materials: Object.fromEntries(input.matter.materials.map((m) => [m.id, { status: 'missing' as const }])),
+    notices: [],
+  };
+}
+
+/** 收件: the case number, the time of receipt and the §32 deadline. */
+export const receivedCase = <T extends Omit<CaseRecord, 'trailHead'>>(
+  record: T,
+  receipt: { caseNumber: string; at: string; acceptanceDueDate: string },
+): T => ({
+  ...record,
+  status: 'submitted' as CaseStatus,
+  caseNumber: receipt.caseNumber,
+  receivedAt: receipt.at,
+  acceptanceDueDate: receipt.acceptanceDueDate,
+  version: record.version + 1,
+});
+
+/** An ID number's birth date must not lie after today (Asia/Shanghai): GB 11643 says nothing of the future. */
+function assertApplicantToday(applicant: Applicant, today: string) {
+  if (applicant.kind === 'person' && !isValidIdNumber(applicant.idNumber, today)) {
+    throw new ValidationError('申请人信息有误', [
+      { field: 'body.applicant.idNumber', message: '公民身份号码中的出生日期晚于今天' },
+    ]);
+  }
+}
 
 /** Intake (收件) for the portal and the counter: drafts, materials with server-side checks, receipt, lists. */
 export function intakeUseCases(ctx: CaseContext) {
@@ -33,79 +74,98 @@ export function intakeUseCases(ctx: CaseContext) {
     files,
     now,
     nowIso,
+    today,
     acceptanceDeadline,
     view,
+    listPage,
     assertMayProvide,
     readable,
-    change,
+    act,
+    expectVersion,
     pinMatter,
     replay,
   } = ctx;
+
   return {
+    /**
+     * A new case (a draft), or with `submit` the draft and its receipt (收件) in one write: what a portal
+     * does for an application whose materials need no upload. A retried request with the same
+     * Idempotency-Key returns the case the first one created.
+     */
     async createCase(
       principal: Principal,
-      input: { matterCode: string; applicant: Applicant; channel?: 'online' | 'mobile' },
+      input: {
+        matterCode: string;
+        applicant: Applicant;
+        channel?: 'online' | 'mobile' | undefined;
+        submit?: boolean | undefined;
+      },
       idempotencyKey: string | undefined,
     ): Promise<{ record: CaseRecord; replayed: boolean }> {
       const asApplicant = hasRole(principal, 'applicant');
       if (!asApplicant && !hasRole(principal, 'clerk'))
         throw new ForbiddenError('只有申请人或综合窗口人员可以创建办件');
+      assertApplicantToday(input.applicant, today());
       const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
       const idempotencyId = idempotencyKey ? `${principal.userId}#${idempotencyKey}` : undefined;
-      if (idempotencyId && (await cases.getIdempotency(idempotencyId))) {
-        return { record: await replay(idempotencyId, requestHash), replayed: true };
-      }
       const matter = await pinMatter(input.matterCode);
       if (!asApplicant && principal.windowId !== matter.windowId) {
         throw new ForbiddenError('该事项不由本窗口受理');
       }
       const channel: CaseChannel = asApplicant ? (input.channel ?? 'online') : 'counter';
       const at = nowIso();
-      const draft: Omit<CaseRecord, 'trailHead'> = {
+      const actor = actorOf(principal, asApplicant ? 'applicant' : 'clerk');
+      const draft = newDraftCase({
         caseId: randomUUID(),
-        status: 'draft',
-        version: 1,
-        channel,
         matter,
         applicant: input.applicant,
-        ...(asApplicant ? { ownerId: principal.userId } : {}),
-        createdBy: { userId: principal.userId, role: asApplicant ? 'applicant' : 'clerk' },
-        createdAt: at,
-        supplementRounds: 0,
-        materials: Object.fromEntries(matter.materials.map((m) => [m.id, { status: 'missing' as const }])),
-        notices: [],
-      };
-      const event = chainEvent(
-        {
-          seq: 1,
-          at,
-          actor: actorOf(principal, asApplicant ? 'applicant' : 'clerk'),
-          channel,
-          action: 'create',
-          changes: changesBetween(undefined, withoutTrailHead(draft)),
-        },
-        genesisHash,
-      );
-      const record: CaseRecord = { ...draft, trailHead: { seq: 1, hash: event.hash } };
-      try {
-        await cases.createCase(
-          record,
-          event,
-          idempotencyId
-            ? {
-                id: idempotencyId,
-                caseId: record.caseId,
-                requestHash,
-                expiration: Math.floor(now() / 1000) + idempotencyHours * 3600,
-              }
-            : undefined,
+        channel,
+        ownerId: asApplicant ? principal.userId : undefined,
+        createdBy: { userId: principal.userId, role: actor.role },
+        at,
+      });
+      const acceptanceDueDate = input.submit ? await acceptanceDeadline() : undefined;
+      for (let attempt = 0; ; attempt++) {
+        const caseNumber = input.submit ? caseNumberFor(shanghaiDate(now()), randomBytes) : undefined;
+        const created =
+          caseNumber && acceptanceDueDate
+            ? receivedCase(draft, { caseNumber, at, acceptanceDueDate })
+            : draft;
+        const event = chainEvent(
+          {
+            seq: 1,
+            at,
+            actor,
+            channel: stepChannel(actor, created),
+            action: caseNumber ? 'create-and-submit' : 'create',
+            changes: caseDelta(undefined, { ...created, trailHead: { seq: 0, hash: genesisHash } }).changes,
+          },
+          genesisHash,
         );
-        return { record, replayed: false };
-      } catch (error) {
-        if (error instanceof IdempotencyKeyUsed && idempotencyId) {
-          return { record: await replay(idempotencyId, requestHash), replayed: true };
+        const record: CaseRecord = { ...created, trailHead: { seq: 1, hash: event.hash } };
+        try {
+          await cases.write(
+            caseCreation(record, event, {
+              ...(caseNumber ? { claimCaseNumber: caseNumber } : {}),
+              ...(idempotencyId
+                ? {
+                    idempotency: {
+                      id: idempotencyId,
+                      caseId: record.caseId,
+                      requestHash,
+                      expiration: Math.floor(now() / 1000) + idempotencyHours * 3600,
+                    },
+                  }
+                : {}),
+            }),
+          );
+          return { record, replayed: false };
+        } catch (error) {
+          if (error instanceof IdempotencyKeyUsed && idempotencyId) {
+            return { record: await replay(idempotencyId, requestHash), replayed: true };
+          }
+          if (!(error instanceof CaseNumberTaken) || attempt >= 2) throw error;
         }
-        throw error;
       }
     },
 
@@ -114,45 +174,41 @@ export function intakeUseCases(ctx: CaseContext) {
     },
 
     async updateDraft(principal: Principal, caseId: string, version: number, applicant: Applicant) {
-      const record = await readable(principal, caseId);
-      if (!mayEditDraft(principal, record)) throw new ForbiddenError('只有申请人本人可以修改草稿');
-      if (record.status !== 'draft') throw wrongStatus(record.status, '修改');
-      if (record.version !== version) throw versionConflict();
-      const next = { ...record, applicant, version: version + 1 };
-      return view(
-        principal,
-        await change(principal, record, next, 'edit-draft', actingRole(principal, ['applicant', 'clerk'])),
-      );
+      assertApplicantToday(applicant, today());
+      const { saved } = await act(principal, caseId, (record) => {
+        if (!mayEditDraft(principal, record)) throw new ForbiddenError('只有申请人本人可以修改草稿');
+        if (record.status !== 'draft') throw wrongStatus(record.status, '修改');
+        expectVersion(record, version);
+        return {
+          next: { ...record, applicant, version: version + 1 },
+          action: 'edit-draft',
+          role: actingRole(principal, ['applicant', 'clerk']),
+        };
+      });
+      return view(principal, saved);
     },
 
     /** 收件: the case gets its number and receipt time; it can no longer be edited by its owner. */
     async submit(principal: Principal, caseId: string, version: number) {
-      const record = await readable(principal, caseId);
-      if (!mayEditDraft(principal, record)) throw new ForbiddenError('只有申请人本人可以提交');
-      if (record.status !== 'draft') throw wrongStatus(record.status, '提交');
-      if (record.version !== version) throw versionConflict();
       for (let attempt = 0; ; attempt++) {
         const caseNumber = caseNumberFor(shanghaiDate(now()), randomBytes);
-        const next: CaseRecord = {
-          ...record,
-          status: 'submitted',
-          caseNumber,
-          receivedAt: nowIso(),
-          acceptanceDueDate: await acceptanceDeadline(),
-          version: version + 1,
-        };
         try {
-          return view(
-            principal,
-            await change(
-              principal,
-              record,
-              next,
-              'submit',
-              actingRole(principal, ['applicant', 'clerk']),
-              caseNumber,
-            ),
-          );
+          const { saved } = await act(principal, caseId, async (record) => {
+            if (!mayEditDraft(principal, record)) throw new ForbiddenError('只有申请人本人可以提交');
+            if (record.status !== 'draft') throw wrongStatus(record.status, '提交');
+            expectVersion(record, version);
+            return {
+              next: receivedCase(record, {
+                caseNumber,
+                at: nowIso(),
+                acceptanceDueDate: await acceptanceDeadline(),
+              }),
+              action: 'submit',
+              role: actingRole(principal, ['applicant', 'clerk']),
+              options: { claimCaseNumber: caseNumber },
+            };
+          });
+          return view(principal, saved);
         } catch (error) {
           if (!(error instanceof CaseNumberTaken) || attempt >= 2) throw error;
         }
@@ -161,25 +217,18 @@ export function intakeUseCases(ctx: CaseContext) {
 
     async listCases(
       principal: Principal,
-      query: { status?: CaseStatus; limit: number; cursor?: Record<string, unknown> },
+      query: { status?: CaseStatus | undefined; limit: number; cursor?: Record<string, unknown> | undefined },
     ) {
-      const scope = hasRole(principal, 'applicant')
-        ? ({ kind: 'owner', ownerId: principal.userId } as const)
+      const scope: CaseListScope | undefined = hasRole(principal, 'applicant')
+        ? { kind: 'owner', ownerId: principal.userId }
         : hasRole(principal, 'clerk') && principal.windowId
-          ? ({ kind: 'window', windowId: principal.windowId, status: query.status ?? 'submitted' } as const)
+          ? { kind: 'window', windowId: principal.windowId, status: query.status ?? 'submitted' }
           : (hasRole(principal, 'reviewer') || hasRole(principal, 'chief')) && principal.departmentId
-            ? ({
-                kind: 'department',
-                departmentId: principal.departmentId,
-                status: query.status ?? 'accepted',
-              } as const)
+            ? { kind: 'department', departmentId: principal.departmentId, status: query.status ?? 'accepted' }
             : undefined;
       if (!scope) throw new ForbiddenError('没有可查看的办件队列');
-      const page = await cases.listCases(scope, query.limit, query.cursor);
-      const items = page.items
-        .filter((record) => scope.kind !== 'owner' || !query.status || record.status === query.status)
-        .map((record) => view(principal, record));
-      return { items, nextCursor: encodeCursor(page.lastKey) };
+      // Each scope lists only cases its reader handles (or owns): the names are theirs to see.
+      return listPage(scope, true, query);
     },
 
     /** A short-lived upload URL for one material; the upload counts only once confirmed. */
@@ -192,12 +241,17 @@ export function intakeUseCases(ctx: CaseContext) {
       const record = await readable(principal, caseId);
       assertMayProvide(principal, record, materialId);
       const uploadId = randomUUID();
-      const key = `cases/${caseId}/${materialId}/${uploadId}`;
+      const key = `uploads/${caseId}/${uploadId}`;
       await cases.putUpload(caseId, { uploadId, materialId, key, ...upload });
       return { uploadId, upload: await files.uploadUrl(key, upload.contentType, upload.size) };
     },
 
-    /** Reads the upload: its real size, type by magic bytes and sha256 (which must match the client's). */
+    /**
+     * Counts an upload: the server copies it to a key no upload URL points to (in AWS also pinning the
+     * copy's object version), then reads that copy — real size, type by magic bytes, sha256 (which must
+     * match the client's). A PUT to the upload URL afterwards changes nothing the case refers to; a new
+     * file is a new upload, confirmed again, and shows in the trail. An upload is confirmed once.
+     */
     async confirmMaterial(
       principal: Principal,
       caseId: string,
@@ -206,44 +260,82 @@ export function intakeUseCases(ctx: CaseContext) {
     ) {
       const record = await readable(principal, caseId);
       assertMayProvide(principal, record, materialId);
-      if (record.version !== input.version) throw versionConflict();
+      expectVersion(record, input.version);
       const upload = await cases.getUpload(caseId, input.uploadId);
       if (!upload || upload.materialId !== materialId) {
         throw new NotFoundError('上传记录不存在', 'UPLOAD_NOT_FOUND', { uploadId: input.uploadId });
       }
-      const { facts, issues } = await readUpload(files, upload.key, upload, maxMaterialBytes);
+      const pinnedKey = `cases/${caseId}/${materialId}/${upload.uploadId}`;
+      let pinned: { versionId?: string };
+      try {
+        pinned = await files.pin(upload.key, pinnedKey);
+      } catch (error) {
+        if ((error as Error).name === 'ObjectMissing')
+          throw new ConflictError('文件尚未上传', 'FILE_NOT_UPLOADED', { uploadId: upload.uploadId });
+        throw error;
+      }
+      const { facts, issues } = await readUpload(
+        files,
+        pinnedKey,
+        upload,
+        maxMaterialBytes,
+        pinned.versionId,
+      );
       if (facts.sha256 !== input.sha256)
         issues.push({ field: 'body.sha256', message: '文件校验值不符,请重新上传' });
       if (issues.length > 0) throw new ValidationError('上传的材料未通过检查', issues);
-      const next: CaseRecord = {
-        ...record,
-        version: input.version + 1,
-        materials: {
-          ...record.materials,
-          [materialId]: {
-            ...record.materials[materialId],
-            status: 'provided',
-            file: {
-              key: upload.key,
-              fileName: upload.fileName,
-              contentType: upload.contentType,
-              size: facts.size,
-              sha256: facts.sha256,
-              providedAt: nowIso(),
+      const providedAt = nowIso();
+      const { saved } = await act(principal, caseId, (current) => {
+        assertMayProvide(principal, current, materialId);
+        expectVersion(current, input.version);
+        return {
+          next: {
+            ...current,
+            version: input.version + 1,
+            materials: {
+              ...current.materials,
+              [materialId]: {
+                ...current.materials[materialId],
+                status: 'provided',
+                file: {
+                  key: pinnedKey,
+                  ...pinned,
+                  fileName: upload.fileName,
+                  contentType: upload.contentType,
+                  size: facts.size,
+                  sha256: facts.sha256,
+                  providedAt,
+                },
+              },
             },
           },
-        },
+          action: 'provide-material',
+          role: actingRole(principal, ['applicant', 'clerk']),
+          options: { consumeUpload: upload.uploadId },
+        };
+      });
+      return view(principal, saved);
+    },
+
+    /**
+     * A short-lived download URL of a material exactly as it was checked (its pinned copy and version),
+     * for the applicant and the staff handling the case; the centre's overview does not open files.
+     */
+    async downloadMaterial(principal: Principal, caseId: string, materialId: string) {
+      const record = await readable(principal, caseId);
+      if (!maySeePersonalData(principal, record)) throw new ForbiddenError('无权查看申请材料');
+      const file = record.materials[materialId]?.file;
+      if (!record.materials[materialId])
+        throw new NotFoundError('该事项没有这项材料', 'MATERIAL_NOT_FOUND', { materialId });
+      if (!file) throw new NotFoundError('该材料尚未提交', 'MATERIAL_NOT_PROVIDED', { materialId });
+      const url = await files.downloadUrl(file.key, file.fileName, 300, file.versionId);
+      return {
+        ...url,
+        sha256: file.sha256,
+        size: file.size,
+        contentType: file.contentType,
+        ...(file.versionId ? { versionId: file.versionId } : {}),
       };
-      return view(
-        principal,
-        await change(
-          principal,
-          record,
-          next,
-          'provide-material',
-          actingRole(principal, ['applicant', 'clerk']),
-        ),
-      );
     },
   };
 }

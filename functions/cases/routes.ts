@@ -138,6 +138,31 @@ export const caseView = z
   })
   .meta({ id: 'Case' });
 
+/** A worklist line: what the list indexes project from the case head (GET the case for the rest). */
+export const caseSummaryView = z
+  .object({
+    caseId: z.uuid(),
+    caseNumber: z.string().optional(),
+    status: z.enum(caseStatuses),
+    phase: z.enum(casePhases).optional(),
+    channel: z.enum(caseChannels),
+    matter: pinnedMatter.omit({ reviewPoints: true, materials: true }).meta({ id: 'MatterRef' }),
+    applicantName: z
+      .string()
+      .meta({ description: "The applicant's name; masked unless you own or handle the case" }),
+    createdAt: z.string(),
+    receivedAt: z.string().optional(),
+    dueDate: z.iso
+      .date()
+      .optional()
+      .meta({ description: 'The promised date once accepted; the §32 acceptance deadline before' }),
+    attention: z.object({ reason: z.string(), at: z.string() }).optional(),
+    deemedAccepted: z
+      .boolean()
+      .meta({ description: '§32: past the acceptance deadline with no decision or notice' }),
+  })
+  .meta({ id: 'CaseSummary' });
+
 const trailEvent = z
   .object({
     seq: z.number().int(),
@@ -208,10 +233,14 @@ export const caseRoutes = {
         matterCode,
         applicant: applicantSchema,
         channel: z.enum(['online', 'mobile']).optional(),
+        submit: z.boolean().optional().meta({
+          description:
+            'Also submit it (收件) in the same request: for an application whose materials need no upload',
+        }),
       }),
     },
     responses: {
-      201: { description: 'The new case (a draft)', schema: caseView },
+      201: { description: 'The new case (a draft, or submitted with `submit`)', schema: caseView },
       200: { description: 'The case this Idempotency-Key already created', schema: caseView },
       ...errorResponses(400, 401, 403, 409),
     },
@@ -225,7 +254,7 @@ export const caseRoutes = {
       "Newest first: an applicant's own cases; a clerk's window queue; a department's queue (by status)",
     request: { query: pageQuery.extend({ status: z.enum(caseStatuses).optional() }) },
     responses: {
-      200: { description: 'A page of cases', schema: pageOf(caseView) },
+      200: { description: 'A page of worklist lines', schema: pageOf(caseSummaryView) },
       ...errorResponses(400, 401, 403),
     },
   },
@@ -406,6 +435,29 @@ export const caseRoutes = {
       ...errorResponses(400, 401, 403, 404, 409),
     },
   },
+  downloadMaterial: {
+    ...cases,
+    operationId: 'downloadMaterial',
+    method: 'GET',
+    path: '/cases/{caseId}/materials/{materialId}/download',
+    summary:
+      'A 5-minute download URL of a material exactly as it was checked (its pinned copy and object version)',
+    request: { params: materialParams },
+    responses: {
+      200: {
+        description: 'The URL, and what the file must hash to',
+        schema: z.object({
+          url: z.string(),
+          expiresAt: z.string(),
+          sha256: z.string(),
+          size: z.number().int(),
+          contentType: z.enum(materialContentTypes),
+          versionId: z.string().optional(),
+        }),
+      },
+      ...errorResponses(400, 401, 403, 404),
+    },
+  },
   overdueAcceptance: {
     ...cases,
     operationId: 'listOverdueAcceptance',
@@ -415,7 +467,7 @@ export const caseRoutes = {
       "A department's cases past the 5 working days of §32 with no decision or notice: deemed accepted (centre admin)",
     request: { params: z.object({ departmentId: idSchema }), query: pageQuery },
     responses: {
-      200: { description: 'Oldest first', schema: pageOf(caseView) },
+      200: { description: 'Oldest first', schema: pageOf(caseSummaryView) },
       ...errorResponses(400, 401, 403),
     },
   },

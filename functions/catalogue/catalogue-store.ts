@@ -88,7 +88,7 @@ export class AlreadyExists extends Error {
   }
 }
 
-const versionSk = (version: number) => `VERSION#${String(version).padStart(6, '0')}`;
+export const versionSk = (version: number) => `VERSION#${String(version).padStart(6, '0')}`;
 const strip = <T>(item: Record<string, unknown> | undefined, ...extra: string[]): T | undefined => {
   if (!item) return undefined;
   const copy = { ...item };

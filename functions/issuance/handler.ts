@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import { currentCalendar } from '../calendar/calendar-source';
 import { dynamoCaseStore } from '../cases/case-store';
+import { pinnedMatterDetails } from '../cases/matter-details';
 import { dynamoCatalogueStore } from '../catalogue/catalogue-store';
+import { keepingPublishedVersions } from '../catalogue/published-versions';
 import { alertPolicyFromEnv } from '../shared/alert-policy';
 import { documentClient } from '../shared/clients/dynamodb';
 import { s3 } from '../shared/clients/s3';
@@ -26,9 +28,13 @@ const config = parseEnv(
   }),
 );
 
-const catalogue = dynamoCatalogueStore(documentClient, tableName('catalogue'));
+const catalogue = keepingPublishedVersions(dynamoCatalogueStore(documentClient, tableName('catalogue')));
 const issuance = issuanceUseCases({
-  cases: dynamoCaseStore(documentClient, { cases: tableName('cases'), idempotency: '' }),
+  cases: dynamoCaseStore(
+    documentClient,
+    { cases: tableName('cases'), idempotency: '' },
+    pinnedMatterDetails(catalogue),
+  ),
   catalogue,
   departments: catalogue,
   calendar: currentCalendar,

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { caseParams, caseResponses, version } from '../cases/routes';
 import { isCalendarDate } from '../domain/calendar/dates';
 import { maxMaterialBytes } from '../domain/cases/model';
-import { idDigitsAtPickup, issuanceMethods } from '../domain/results/issuance';
+import { issuanceMethods } from '../domain/results/issuance';
 import { errorResponses } from '../shared/http/openapi-schemas';
 import type { RouteSpec } from '../shared/http/route';
 
@@ -73,7 +73,7 @@ export const issuanceRoutes = {
     operationId: 'issueResult',
     method: 'POST',
     path: '/cases/{caseId}/issuance',
-    summary: '出件 at the window: pick-up (pick-up code or ID number digits), courier, or electronic',
+    summary: '出件 at the window: pick-up (pick-up code or the whole ID number), courier, or electronic',
     request: {
       params: caseParams,
       body: z.object({
@@ -85,10 +85,14 @@ export const issuanceRoutes = {
               .string()
               .regex(/^\d{6}$/, '应为 6 位数字')
               .optional(),
-            idNumberLastDigits: z
+            idNumber: z
               .string()
-              .regex(new RegExp(`^[0-9Xx]{${idDigitsAtPickup}}$`), `应为身份证号后 ${idDigitsAtPickup} 位`)
-              .optional(),
+              .regex(/^\d{17}[\dXx]$/, '应为 18 位公民身份号码')
+              .optional()
+              .meta({
+                description:
+                  "The applicant's whole ID number, read from the card at the counter (its last digits are what masking shows, so they prove nothing)",
+              }),
             collectedBy: z.string().trim().min(1).max(50),
           })
           .optional(),

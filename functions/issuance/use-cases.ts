@@ -2,10 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type CaseContext, type CaseDeps, caseContext } from '../cases/case-context';
 import { caseStep } from '../cases/case-step';
 import type { CatalogueStore } from '../catalogue/catalogue-store';
+import { shanghaiDate } from '../domain/calendar-date';
 import { crockfordRandom } from '../domain/case-number';
-import { isDepartmentStaffOf, isOwner, isWindowClerkOf } from '../domain/cases/access';
+import { isDepartmentStaffOf, isOwner, isWindowClerkOf, maySeePersonalData } from '../domain/cases/access';
 import type { CaseRecord, Issuance, ResultDocument } from '../domain/cases/model';
 import { maxMaterialBytes } from '../domain/cases/model';
+import { maskNotice } from '../domain/cases/personal-data';
 import type { Principal } from '../domain/principal';
 import {
   approvalDocument,
@@ -118,7 +120,8 @@ export function issuanceUseCases(deps: IssuanceDeps) {
             resultName: approved ? resultName : '不予行政许可决定书',
             resultNumber,
             verificationCode,
-            decisionDate: decision.decidedAt.slice(0, 10),
+            // The appeal period counts from this date: the Shanghai date of the decision, not UTC's.
+            decisionDate: shanghaiDate(Date.parse(decision.decidedAt)),
             ...(input.validUntil ? { validUntil: input.validUntil } : {}),
             issuer: await issuerOf(record),
             verifyAt: deps.verifyUrl,
@@ -181,7 +184,7 @@ export function issuanceUseCases(deps: IssuanceDeps) {
             },
           };
         },
-        () => (registryEntry ? [registryEntry] : []),
+        () => ({ putItems: registryEntry ? [registryEntry] : [] }),
       );
     },
 
@@ -196,7 +199,7 @@ export function issuanceUseCases(deps: IssuanceDeps) {
         version: number;
         method: Issuance['method'];
         pickup?:
-          | { pickupCode?: string | undefined; idNumberLastDigits?: string | undefined; collectedBy: string }
+          | { pickupCode?: string | undefined; idNumber?: string | undefined; collectedBy: string }
           | undefined;
         courier?: { carrier: string; trackingNumber: string } | undefined;
       },
@@ -221,9 +224,9 @@ export function issuanceUseCases(deps: IssuanceDeps) {
             const proof = input.pickup;
             if (!proof || !pickupIdentityHolds(record, proof)) {
               const field =
-                proof?.pickupCode !== undefined ? 'body.pickup.pickupCode' : 'body.pickup.idNumberLastDigits';
+                proof?.pickupCode !== undefined ? 'body.pickup.pickupCode' : 'body.pickup.idNumber';
               throw new ValidationError('领取人身份核验未通过', [
-                { field, message: '取件码或身份证号后四位不正确' },
+                { field, message: '取件码或公民身份号码不正确' },
               ]);
             }
             const issuance: Issuance = {
@@ -318,8 +321,12 @@ export function issuanceUseCases(deps: IssuanceDeps) {
         notice.type === 'decision' || notice.type === 'special-procedure' || notice.type === 'extension'
           ? await issuerOf(record)
           : '综合窗口';
-      const bytes = await deps.renderer.render(noticeDocument(notice, issuer));
-      const document = await stored(`notices/${caseId}/${notice.number}.pdf`, bytes, 'generated');
+      // The centre's overview reads the notice with the applicant's name masked, as it reads the case.
+      const personal = maySeePersonalData(principal, record);
+      const shown = personal ? notice : maskNotice(notice, record.applicant);
+      const bytes = await deps.renderer.render(noticeDocument(shown, issuer));
+      const key = `notices/${caseId}/${notice.number}${personal ? '' : '-masked'}.pdf`;
+      const document = await stored(key, bytes, 'generated');
       const url = await deps.results.downloadUrl(document.key, `${notice.number}.pdf`);
       return { ...url, sha256: document.sha256, size: document.size };
     },

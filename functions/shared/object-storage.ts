@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { type DetectedFileType, uploadIssues } from '../domain/file-type';
 import { ConflictError, type FieldIssue } from './errors';
@@ -50,12 +50,34 @@ export function objectStorage(s3: S3Client, bucket: string, now: () => number) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
     },
 
-    async downloadUrl(key: string, fileName: string, expiresInSeconds = 300) {
+    /**
+     * Copies an upload to a key no upload URL was ever issued for, inside the bucket: what is checked
+     * afterwards is what stays. Returns the copy's version where the bucket keeps versions (in AWS).
+     */
+    async pin(sourceKey: string, targetKey: string): Promise<{ versionId?: string }> {
+      try {
+        const copied = await s3.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: targetKey,
+            CopySource: `${bucket}/${sourceKey.split('/').map(encodeURIComponent).join('/')}`,
+          }),
+        );
+        return copied.VersionId ? { versionId: copied.VersionId } : {};
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404 || (error as Error).name === 'NoSuchKey') throw new ObjectMissing(sourceKey);
+        throw error;
+      }
+    },
+
+    async downloadUrl(key: string, fileName: string, expiresInSeconds = 300, versionId?: string) {
       const url = await getSignedUrl(
         s3,
         new GetObjectCommand({
           Bucket: bucket,
           Key: key,
+          ...(versionId ? { VersionId: versionId } : {}),
           ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
         }),
         { expiresIn: expiresInSeconds },
@@ -64,10 +86,12 @@ export function objectStorage(s3: S3Client, bucket: string, now: () => number) {
     },
 
     /** Reads the object once: size, sha256 and its first 512 bytes; stops past `maxBytes`. */
-    async inspect(key: string, maxBytes: number): Promise<ObjectFacts> {
+    async inspect(key: string, maxBytes: number, versionId?: string): Promise<ObjectFacts> {
       let body: AsyncIterable<Uint8Array>;
       try {
-        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const object = await s3.send(
+          new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
+        );
         body = object.Body as AsyncIterable<Uint8Array>;
       } catch (error) {
         const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -103,9 +127,10 @@ export async function readUpload(
   key: string,
   declared: { size: number; contentType: DetectedFileType },
   maxBytes: number,
+  versionId?: string,
 ): Promise<{ facts: ObjectFacts; issues: FieldIssue[] }> {
   try {
-    const facts = await files.inspect(key, maxBytes);
+    const facts = await files.inspect(key, maxBytes, versionId);
     return { facts, issues: uploadIssues(facts, declared, maxBytes) };
   } catch (error) {
     if (error instanceof ObjectMissing) throw new ConflictError('文件尚未上传', 'FILE_NOT_UPLOADED', { key });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ValidationError } from './errors';
 
 /**
  * Cursor pagination over DynamoDB queries: the cursor is the query's LastEvaluatedKey, opaque to clients
@@ -34,6 +35,35 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
       .optional()
       .meta({ description: 'Pass as `cursor` for the next page; absent on the last' }),
   });
+
+/**
+ * The query's start key from a decoded cursor, checked against the query it must continue: exactly the
+ * key attributes of that table or index, as strings of a sane length, and the same partition (so a cursor
+ * of one list cannot be replayed on another). Anything else is a 400 on `query.cursor`, never a 500 from
+ * DynamoDB ("The provided starting key is invalid").
+ */
+export function startKeyFor(
+  cursor: Record<string, unknown> | undefined,
+  query: { partition: Record<string, string>; keys: readonly string[] },
+): Record<string, string> | undefined {
+  if (cursor === undefined) return undefined;
+  const names = Object.keys(cursor).sort();
+  const expected = [...new Set([...Object.keys(query.partition), ...query.keys])].sort();
+  const valid =
+    names.length === expected.length &&
+    names.every((name, i) => name === expected[i]) &&
+    names.every((name) => {
+      const value = cursor[name];
+      return typeof value === 'string' && value.length > 0 && value.length <= 1024;
+    }) &&
+    Object.entries(query.partition).every(([name, value]) => cursor[name] === value);
+  if (!valid) {
+    throw new ValidationError('分页游标无效', [
+      { field: 'query.cursor', message: '分页游标无效或不属于此列表' },
+    ]);
+  }
+  return cursor as Record<string, string>;
+}
 
 /** One page of a query: its items and the key to continue from, if there is more. */
 export interface Page<T> {

@@ -1,20 +1,13 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { caseKey, openShardKeys } from './case-keys';
 import { caseNotFound, phaseMoved } from './errors';
 
 /**
- * The workflow's view of a case item: its phase (where the case stands), its version and the task token
- * of the human step it waits on. Only the workflow writes the token; the business attributes belong to
- * the intake and lifecycle use cases.
+ * The workflow's view of a case: its phase (where the case stands, on the head), its version, and the
+ * task token of the human step it waits on (`CASE#<id>` / `WORKFLOW`, written only by the workflow).
  */
-/** The attributes of a case item that only the workflow writes. */
-export const workflowAttributes: ReadonlySet<string> = new Set([
-  'taskToken',
-  'taskTokenPhase',
-  'taskTokenStoredAt',
-]);
+export const workflowTokenSk = 'WORKFLOW';
 
 export interface CasePosition {
   phase: string;
@@ -33,42 +26,42 @@ export function dynamoCaseWorkflowStore(
   client: DynamoDBDocumentClient,
   tableName: string,
 ): CaseWorkflowStore {
+  const loadPosition = async (caseId: string): Promise<CasePosition> => {
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: caseKey(caseId),
+        ProjectionExpression: '#phase, #version',
+        ExpressionAttributeNames: { '#phase': 'phase', '#version': 'version' },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item || typeof Item.phase !== 'string') throw caseNotFound(caseId);
+    return { phase: Item.phase, version: Number(Item.version ?? 0) };
+  };
+
   return {
-    async loadPosition(caseId) {
-      const { Item } = await client.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: caseKey(caseId),
-          ProjectionExpression: '#phase, #version',
-          ExpressionAttributeNames: { '#phase': 'phase', '#version': 'version' },
-          ConsistentRead: true,
-        }),
-      );
-      if (!Item || typeof Item.phase !== 'string') throw caseNotFound(caseId);
-      return { phase: Item.phase, version: Number(Item.version ?? 0) };
-    },
+    loadPosition,
 
     async storeTaskToken(caseId, phase, taskToken, storedAt) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: caseKey(caseId),
-            UpdateExpression: 'SET #token = :token, #tokenPhase = :phase, #tokenStoredAt = :storedAt',
-            ConditionExpression: 'attribute_exists(pk) AND #phase = :phase',
-            ExpressionAttributeNames: {
-              '#token': 'taskToken',
-              '#tokenPhase': 'taskTokenPhase',
-              '#tokenStoredAt': 'taskTokenStoredAt',
-              '#phase': 'phase',
-            },
-            ExpressionAttributeValues: { ':token': taskToken, ':phase': phase, ':storedAt': storedAt },
-          }),
-        );
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) throw phaseMoved(caseId, phase);
-        throw error;
-      }
+      // The token has an item of its own, with no index keys: storing it rewrites neither the head nor
+      // any index row. Then the phase is read again: a person's step that moved the case before the token
+      // was stored did not see it, so the workflow asks again for the new phase (PhaseMoved). A step after
+      // the store reads the token itself and hands it back.
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: `CASE#${caseId}`,
+            sk: workflowTokenSk,
+            taskToken,
+            taskTokenPhase: phase,
+            taskTokenStoredAt: storedAt,
+          },
+        }),
+      );
+      const { phase: now } = await loadPosition(caseId);
+      if (now !== phase) throw phaseMoved(caseId, phase);
     },
 
     async *listOpenCaseIds() {
@@ -78,7 +71,7 @@ export function dynamoCaseWorkflowStore(
           const page = await client.send(
             new QueryCommand({
               TableName: tableName,
-              IndexName: 'open',
+              IndexName: 'open-keys',
               KeyConditionExpression: 'openPk = :shard',
               ExpressionAttributeValues: { ':shard': shard },
               ProjectionExpression: 'openSk',

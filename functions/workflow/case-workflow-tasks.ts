@@ -1,5 +1,5 @@
 import { type CaseChanges, caseChanges, type WorkflowSteps } from '../cases/case-context';
-import type { AlertItem, CaseStore } from '../cases/case-store';
+import { type AlertItem, type CaseStore, StaleCase } from '../cases/case-store';
 import { addDays } from '../domain/calendar/dates';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
 import { shanghaiDate } from '../domain/calendar-date';
@@ -15,7 +15,6 @@ import { casePhases, deadlinePhases } from '../domain/cases/lifecycle';
 import type { CaseRecord } from '../domain/cases/model';
 import { isPaused, startOfShanghaiDay } from '../domain/cases/processing-clock';
 import type { TrailActor } from '../domain/cases/trail';
-import { ConflictError } from '../shared/errors';
 import type { CaseWorkflowStore } from './case-workflow-store';
 import { caseClosed, caseNotFound, unknownPhase } from './errors';
 
@@ -47,14 +46,13 @@ export interface ClockTick {
 
 const attempts = 4;
 
-/** Re-reads and retries a change that lost a race with an API step (409 from the version check). */
+/** Re-reads and retries a change that lost a race with another write of the case. */
 async function withRetry<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      const lost = error instanceof ConflictError && error.code === 'VERSION_CONFLICT';
-      if (!lost || attempt >= attempts) throw error;
+      if (!(error instanceof StaleCase) || attempt >= attempts) throw error;
     }
   }
 }
@@ -98,9 +96,10 @@ export function caseWorkflowTasks(deps: WorkflowTaskDeps) {
   const terminate = (record: CaseRecord, raise: AlertItem[], overdue: PlannedAlert[]) => {
     const at = nowIso();
     const materialIds = overdue.flatMap((a) => (a.materialId ? [a.materialId] : []));
+    // The system's own writes leave the version people edit against alone; a person's step that comes
+    // after this one meets the closed case and is told so (CHANGED_BY_SYSTEM).
     const next: CaseRecord = {
       ...record,
-      version: record.version + 1,
       status: 'terminated',
       phase: 'closed',
       termination: { reason: '容缺材料逾期未补齐,按承诺终止办理', at, materialIds },
@@ -164,7 +163,7 @@ export function caseWorkflowTasks(deps: WorkflowTaskDeps) {
           return { closed: true, watching: false, wakeAt: at };
         }
         if (raise.length > 0 || agenda.resolve.length > 0) {
-          await changeAs(workflowActor, record, { ...record, version: record.version + 1 }, 'raise-alerts', {
+          await changeAs(workflowActor, record, record, 'raise-alerts', {
             raiseAlerts: raise,
             extraChanges: raise.map((a) => ({
               field: `alerts.${a.alertId}`,
@@ -204,13 +203,9 @@ export function caseWorkflowTasks(deps: WorkflowTaskDeps) {
           ),
         ];
         const known = new Set((await cases.caseAlerts(caseId)).map((a) => a.alertId));
-        await changeAs(
-          workflowActor,
-          record,
-          { ...record, version: record.version + 1, attention: { reason, at } },
-          'workflow-failed',
-          { raiseAlerts: raise.filter((a) => !known.has(a.alertId)) },
-        );
+        await changeAs(workflowActor, record, { ...record, attention: { reason, at } }, 'workflow-failed', {
+          raiseAlerts: raise.filter((a) => !known.has(a.alertId)),
+        });
         return { marked: true };
       });
     },

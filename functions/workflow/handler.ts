@@ -1,5 +1,6 @@
 import { currentCalendar } from '../calendar/calendar-source';
 import { dynamoCaseStore } from '../cases/case-store';
+import { catalogueMatterDetails } from '../cases/matter-details';
 import { alertPolicyFromEnv } from '../shared/alert-policy';
 import { documentClient } from '../shared/clients/dynamodb';
 import { stepFunctions } from '../shared/clients/step-functions';
@@ -18,7 +19,11 @@ export const handler = createWorkflowTaskHandler(
   caseWorkflowTasks({
     store,
     // The workflow never touches idempotency records: the case store needs only the cases table here.
-    cases: dynamoCaseStore(documentClient, { cases: tableName('cases'), idempotency: '' }),
+    cases: dynamoCaseStore(
+      documentClient,
+      { cases: tableName('cases'), idempotency: '' },
+      catalogueMatterDetails(documentClient, tableName('catalogue')),
+    ),
     calendar: currentCalendar,
     alertPolicy: alertPolicyFromEnv(),
     now: clock.now,

@@ -8,8 +8,15 @@ export interface KeyDefinition {
   sortKey?: string;
 }
 
+/** What an index copies besides its keys: lists read only what they show. */
+export type IndexProjection =
+  | { type: 'ALL' }
+  | { type: 'KEYS_ONLY' }
+  | { type: 'INCLUDE'; attributes: readonly string[] };
+
 export interface IndexDefinition extends KeyDefinition {
   indexName: string;
+  projection: IndexProjection;
 }
 
 export interface TableDefinition extends KeyDefinition {
@@ -24,18 +31,61 @@ export interface TableDefinition extends KeyDefinition {
 
 export type TableId = 'cases' | 'catalogue' | 'idempotency';
 
+/**
+ * What the cases table's list indexes copy: a case head's summary attributes (its worklist line) and an
+ * alert's attributes. A change of a case that touches none of these (a material, a notice, the trail
+ * head) writes no index row.
+ */
+export const caseListAttributes = [
+  'caseId',
+  'caseNumber',
+  'status',
+  'phase',
+  'channel',
+  'matter',
+  'applicantName',
+  'createdAt',
+  'receivedAt',
+  'dueDate',
+  'attention',
+  'alertId',
+  'kind',
+  'level',
+  'audience',
+  'raisedAt',
+  'materialId',
+  'detail',
+  'matterCode',
+  'matterName',
+  'windowId',
+  'departmentId',
+] as const;
+
+const caseLists: IndexProjection = { type: 'INCLUDE', attributes: caseListAttributes };
+const all: IndexProjection = { type: 'ALL' };
+
 export const tableDefinitions: Record<TableId, TableDefinition> = {
   cases: {
     id: 'cases',
-    description: 'Cases (办件), their trail events, notices and workflow positions',
+    description: 'Cases (办件): heads and their parts, trail events, alerts and workflow positions',
     partitionKey: 'pk',
     sortKey: 'sk',
+    // Named for what they project: an index's projection cannot change in place, so the earlier `gsi1`…
+    // `open` (projecting ALL) were replaced by these beside them (README, "Deploy to AWS").
     globalSecondaryIndexes: [
-      { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-      { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-      { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+      // An applicant's cases by creation; the centre's alerts.
+      { indexName: 'gsi1-summary', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: caseLists },
+      // A window's queue by status and due date; the window's alerts.
+      { indexName: 'gsi2-summary', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: caseLists },
+      // A department's queue by status and due date; the department's alerts.
+      { indexName: 'gsi3-summary', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: caseLists },
       // Sparse: only cases whose workflow is still running carry `openPk` (sharded, no hot key).
-      { indexName: 'open', partitionKey: 'openPk', sortKey: 'openSk' },
+      {
+        indexName: 'open-keys',
+        partitionKey: 'openPk',
+        sortKey: 'openSk',
+        projection: { type: 'KEYS_ONLY' },
+      },
     ],
     stream: true,
   },
@@ -47,9 +97,9 @@ export const tableDefinitions: Record<TableId, TableDefinition> = {
     globalSecondaryIndexes: [
       // gsi1: kind lists (all windows, all departments, all matters); gsi2: matters by department;
       // gsi3: matters by window.
-      { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-      { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-      { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+      { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: all },
+      { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: all },
+      { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: all },
     ],
     stream: false,
   },

@@ -5,6 +5,7 @@ import {
   type DynamoDBClient,
   type GlobalSecondaryIndex,
   type KeySchemaElement,
+  type Projection,
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -47,7 +48,10 @@ export function createTableInput(definition: TableDefinition, tableName: string)
   const indexes: GlobalSecondaryIndex[] = definition.globalSecondaryIndexes.map((index) => ({
     IndexName: index.indexName,
     KeySchema: keySchema(index),
-    Projection: { ProjectionType: 'ALL' },
+    Projection:
+      index.projection.type === 'INCLUDE'
+        ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projection.attributes] }
+        : { ProjectionType: index.projection.type },
   }));
   return {
     TableName: tableName,
@@ -61,15 +65,34 @@ export function createTableInput(definition: TableDefinition, tableName: string)
   };
 }
 
-async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {
+/**
+ * A data folder written by an earlier layout of the tables (other indexes or projections): it is not read
+ * as if it were the current one.
+ */
+export class DataLayoutMismatch extends Error {
+  override readonly name = 'DataLayoutMismatch';
+}
+
+async function describeTable(client: DynamoDBClient, tableName: string) {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return true;
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return false;
+    if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
   }
 }
+
+/** The table's indexes as a comparable text: names, keys and projections. */
+const indexesOf = (
+  indexes: { IndexName?: string; KeySchema?: KeySchemaElement[]; Projection?: Projection }[] | undefined,
+) =>
+  (indexes ?? [])
+    .map(
+      (index) =>
+        `${index.IndexName}(${(index.KeySchema ?? []).map((k) => k.AttributeName).join(',')}) ${index.Projection?.ProjectionType}[${[...(index.Projection?.NonKeyAttributes ?? [])].sort().join(',')}]`,
+    )
+    .sort()
+    .join('; ');
 
 export async function provisionTables(
   client: DynamoDBClient,
@@ -79,7 +102,16 @@ export async function provisionTables(
   for (const id of tableIds) {
     const definition = tableDefinitions[id];
     const tableName = tableNames[id];
-    if (await tableExists(client, tableName)) continue;
+    const existing = await describeTable(client, tableName);
+    if (existing) {
+      const wanted = createTableInput(definition, tableName).GlobalSecondaryIndexes;
+      if (indexesOf(existing.GlobalSecondaryIndexes) !== indexesOf(wanted)) {
+        throw new DataLayoutMismatch(
+          `the ${id} table in the data folder was written by an earlier data layout (indexes ${indexesOf(existing.GlobalSecondaryIndexes) || 'none'}; this version needs ${indexesOf(wanted) || 'none'}). Nothing was changed. Run \`npm run reset\` to delete the local data and start afresh, or set LOCAL_DATA_DIR to another folder.`,
+        );
+      }
+      continue;
+    }
     await client.send(new CreateTableCommand(createTableInput(definition, tableName)));
     if (definition.timeToLiveAttribute) {
       await client.send(

@@ -100,7 +100,15 @@ export class StatefulStack extends Stack {
             indexName: index.indexName,
             partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
             ...(index.sortKey ? { sortKey: { name: index.sortKey, type: AttributeType.STRING } } : {}),
-            projectionType: ProjectionType.ALL,
+            ...(index.projection.type === 'INCLUDE'
+              ? {
+                  projectionType: ProjectionType.INCLUDE,
+                  nonKeyAttributes: [...index.projection.attributes],
+                }
+              : {
+                  projectionType:
+                    index.projection.type === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
+                }),
           });
         }
         return [tableId, table];

@@ -4,17 +4,21 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CasePhase } from '../../functions/domain/cases/lifecycle';
+import { startClock } from '../../functions/domain/cases/processing-clock';
 import { stateMachineDefinitions } from '../../functions/registry';
 import { createClock } from '../../functions/shared/clock';
-import { caseKey, openIndexKeys } from '../../functions/workflow/case-keys';
+import { caseKey } from '../../functions/workflow/case-keys';
 import { stepFunctionsExecutionStarter } from '../../functions/workflow/execution-starter';
 import { readAsl, substituteAsl } from '../../infra/definitions/asl';
 import { localFunctionArn, localStateMachineArn } from '../../infra/local/lambda-context';
 import { type LocalStepFunctions, startLocalStepFunctions } from '../../infra/local/stepfunctions';
 import { createTestTables, testDocumentClient } from '../support/aws';
+import { calendarWithout2027, openCase } from '../support/calendar-fixtures';
 import { eventually } from '../support/http';
+import { storeCase } from '../support/stored-cases';
 
 /**
  * The deployed case-lifecycle ASL, run by the local runner, with the real workflow task handler against
@@ -25,11 +29,12 @@ const documents = testDocumentClient();
 const lifecycle = stateMachineDefinitions.find((sm) => sm.id === 'case-lifecycle');
 const machineArn = localStateMachineArn('case-lifecycle');
 let table: string;
+let tables: Awaited<ReturnType<typeof createTestTables>>;
 let runner: LocalStepFunctions;
 let sfn: SFNClient;
 
 beforeAll(async () => {
-  const tables = await createTestTables();
+  tables = await createTestTables();
   table = tables.cases;
   process.env.CASES_TABLE = table;
   // The timer reads the holiday schedules loaded at run time from the catalogue table.
@@ -59,17 +64,23 @@ beforeAll(async () => {
 
 afterAll(async () => runner?.stop());
 
-const putCase = (caseId: string, phase: string) =>
-  documents.send(
-    new PutCommand({
-      TableName: table,
-      Item: { ...caseKey(caseId), phase, version: 1, ...openIndexKeys(caseId) },
-    }),
-  );
+/** An accepted case in `phase`, stored as the case store stores it (in the sparse open index). */
+const putCase = (caseId: string, phase: string) => {
+  const { record, event } = openCase(caseId, startClock(calendarWithout2027, '2026-03-02', 5, 10));
+  return storeCase(documents, tables, { ...record, phase: phase as CasePhase }, event);
+};
 
-const readCase = async (caseId: string) =>
-  (await documents.send(new GetCommand({ TableName: table, Key: caseKey(caseId), ConsistentRead: true })))
-    .Item;
+/** The token the workflow stored for the case: an item of its own beside the head. */
+const readToken = async (caseId: string) =>
+  (
+    await documents.send(
+      new GetCommand({
+        TableName: table,
+        Key: { pk: `CASE#${caseId}`, sk: 'WORKFLOW' },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
 
 const setPhase = (caseId: string, phase: string) =>
   documents.send(
@@ -100,7 +111,7 @@ const finished = (executionArn: string) =>
 
 const tokenFor = (caseId: string, phase: string, notToken?: string) =>
   eventually(async () => {
-    const item = await readCase(caseId);
+    const item = await readToken(caseId);
     return item?.taskTokenPhase === phase && item.taskToken !== notToken
       ? (item.taskToken as string)
       : undefined;
@@ -123,7 +134,7 @@ describe('case lifecycle state machine with the real task handler', () => {
     ).rejects.toMatchObject({
       name: 'TaskTimedOut',
     });
-    expect((await readCase('C-flow'))?.taskToken).toBe(reviewToken);
+    expect((await readToken('C-flow'))?.taskToken).toBe(reviewToken);
 
     await setPhase('C-flow', 'closed');
     await sfn.send(new SendTaskSuccessCommand({ taskToken: reviewToken, output: '{}' }));

@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { caseKey, openIndexKeys, openShardCount } from '../../functions/workflow/case-keys';
 import {
@@ -34,14 +34,27 @@ describe('case workflow store (DynamoDB Local)', () => {
     await expect(store.loadPosition('C-missing')).rejects.toMatchObject({ name: 'CaseNotFound' });
   });
 
-  it('stores a task token only while the case is still in the phase it was issued for', async () => {
+  it('stores a task token on an item of its own, and says when the case already left the phase', async () => {
     await putCase('C-token', 'awaiting-review');
     await store.storeTaskToken('C-token', 'awaiting-review', 'tok-1', '2026-11-25T00:00:00.000Z');
+    const stored = await documents.send(
+      new GetCommand({ TableName: table, Key: { pk: 'CASE#C-token', sk: 'WORKFLOW' }, ConsistentRead: true }),
+    );
+    // No index keys: storing a token writes no index row and leaves the head (and its version) alone.
+    expect(stored.Item).toEqual({
+      pk: 'CASE#C-token',
+      sk: 'WORKFLOW',
+      taskToken: 'tok-1',
+      taskTokenPhase: 'awaiting-review',
+      taskTokenStoredAt: '2026-11-25T00:00:00.000Z',
+    });
+    expect(await store.loadPosition('C-token')).toEqual({ phase: 'awaiting-review', version: 3 });
+    // The case moved on before the token was stored: the workflow must ask again for the new phase.
     await expect(store.storeTaskToken('C-token', 'awaiting-receipt', 'tok-2', 'x')).rejects.toMatchObject({
       name: 'PhaseMoved',
     });
     await expect(store.storeTaskToken('C-nobody', 'awaiting-receipt', 'tok-3', 'x')).rejects.toMatchObject({
-      name: 'PhaseMoved',
+      name: 'CaseNotFound',
     });
   });
 

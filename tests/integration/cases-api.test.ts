@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoCatalogueStore } from '../../functions/catalogue/catalogue-store';
 import { loadSeedCatalogue } from '../../functions/catalogue/seed/load-seed';
@@ -189,7 +189,7 @@ describe('intake', () => {
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
     expect(new Set(responses.map((r) => r.body.caseId)).size).toBe(1);
     const mine = await api.call('GET', '/cases?limit=100', { token: t.bob });
-    expect(mine.body.items.filter((c: Json) => c.applicant.name === '王小红')).toHaveLength(1);
+    expect(mine.body.items.filter((c: Json) => c.applicantName === '王小红')).toHaveLength(1);
 
     const reused = await api.call('POST', '/cases', {
       token: t.bob,
@@ -262,7 +262,15 @@ describe('who may see a case', () => {
       queue.body.items.every((c: Json) => c.matter.windowId === 'window-2' && c.status === 'submitted'),
     ).toBe(true);
     const mine = await api.call('GET', '/cases?limit=100', { token: t.bob });
-    expect(mine.body.items.every((c: Json) => c.ownerId === 'bob')).toBe(true);
+    const mineIds = mine.body.items.map((c: Json) => c.caseId);
+    expect(mineIds).toContain(newer.caseId);
+    expect(mineIds).not.toContain(older.caseId);
+    // A list shows the worklist line (what the index projects), not the case.
+    expect(Object.keys(mine.body.items[0]).sort()).toEqual(
+      expect.arrayContaining(['caseId', 'status', 'matter', 'applicantName', 'createdAt', 'deemedAccepted']),
+    );
+    expect(mine.body.items[0]).not.toHaveProperty('applicant');
+    expect(mine.body.items[0]).not.toHaveProperty('notices');
     // An applicant's draft is not the window's work until it is submitted.
     const draft = await api.call('POST', '/cases', {
       token: t.alice,
@@ -371,9 +379,11 @@ describe('the trail', () => {
       'accept',
     ]);
     const accept = trail.body.items.at(-1);
+    // The channel of a step is where that step was done: the portal case was accepted at the counter.
+    expect(trail.body.items[0]).toMatchObject({ actor: { role: 'applicant' }, channel: 'online' });
     expect(accept).toMatchObject({
       actor: { userId: 'clerk-2', role: 'clerk', windowId: 'window-2' },
-      channel: 'online',
+      channel: 'counter',
     });
     expect(accept.changes).toEqual(
       expect.arrayContaining([
@@ -475,13 +485,20 @@ describe('materials', () => {
     expect(after.body.materials.application.status).toBe('missing');
   });
 
-  it("keeps the workflow's task token through a change of the case and never shows it", async () => {
+  it("keeps the workflow's task token apart from the case, through a change of it, and never shows it", async () => {
     const record = await submittedCase('SW-0001', t.alice);
-    const key = { pk: `CASE#${record.caseId}`, sk: 'CASE' };
+    const tokenKey = { pk: `CASE#${record.caseId}`, sk: 'WORKFLOW' };
+    await documents.send(
+      new PutCommand({
+        TableName: casesTable,
+        Item: { ...tokenKey, taskToken: 'secret-task-token', taskTokenPhase: 'awaiting-review' },
+      }),
+    );
+    // An attribute the head does not hold (as an earlier layout kept the token there) is never shown.
     await documents.send(
       new UpdateCommand({
         TableName: casesTable,
-        Key: key,
+        Key: { pk: `CASE#${record.caseId}`, sk: 'CASE' },
         UpdateExpression: 'SET taskToken = :token',
         ExpressionAttributeValues: { ':token': 'secret-task-token' },
       }),
@@ -492,10 +509,17 @@ describe('materials', () => {
     });
     expect(checked.status).toBe(200);
     expect(JSON.stringify(checked.body)).not.toContain('secret-task-token');
+    for (const token of [t.alice, t.clerk2, t.water, t.admin]) {
+      const read = await api.call('GET', `/cases/${record.caseId}`, { token });
+      expect(read.status).toBe(200);
+      expect(JSON.stringify(read.body)).not.toContain('secret-task-token');
+      const trail = await api.call('GET', `/cases/${record.caseId}/trail`, { token });
+      expect(JSON.stringify(trail.body)).not.toContain('secret-task-token');
+    }
     const stored = await documents.send(
-      new GetCommand({ TableName: casesTable, Key: key, ConsistentRead: true }),
+      new GetCommand({ TableName: casesTable, Key: tokenKey, ConsistentRead: true }),
     );
-    expect(stored.Item).toMatchObject({ taskToken: 'secret-task-token', version: record.version + 1 });
+    expect(stored.Item).toMatchObject({ taskToken: 'secret-task-token' });
   });
 
   it('refuses to accept while a required material is missing', async () => {
@@ -629,8 +653,9 @@ describe('supplement, deferrable acceptance, instant matters, deemed acceptance'
       new UpdateCommand({
         TableName: casesTable,
         Key: { pk: `CASE#${record.caseId}`, sk: 'CASE' },
-        // Received long ago: the §32 date and the queue's sort key (due date first) as the store writes them.
-        UpdateExpression: 'SET acceptanceDueDate = :past, gsi3sk = :sort',
+        // Received long ago: the §32 date, its copy the lists project and the queue's sort key (due date
+        // first) as the store writes them.
+        UpdateExpression: 'SET acceptanceDueDate = :past, dueDate = :past, gsi3sk = :sort',
         ExpressionAttributeValues: {
           ':past': '2026-01-05',
           ':sort': `2026-01-05#${record.receivedAt}#${record.caseId}`,
@@ -643,6 +668,8 @@ describe('supplement, deferrable acceptance, instant matters, deemed acceptance'
     expect(overdue.status).toBe(200);
     expect(overdue.body.items.find((c: Json) => c.caseId === record.caseId)).toMatchObject({
       deemedAccepted: true,
+      // The centre's overview: the applicant's name masked.
+      applicantName: '张**',
     });
     expect((await api.call('GET', '/departments/water/overdue-acceptance', { token: t.clerk2 })).status).toBe(
       403,

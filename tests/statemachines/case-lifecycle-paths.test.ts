@@ -121,12 +121,12 @@ describe('back-office steps', () => {
     expect(verifyChain(trail)).toMatchObject({ valid: true });
     expect((await h.execution(accepted.caseId)).status).toBe('RUNNING');
 
-    // 出件: the applicant collects at the window with the last digits of the ID number; 办结.
+    // 出件: the applicant collects at the window with the ID card (the whole number); 办结.
     const clerk = principals.clerk(accepted.matter.windowId);
     const issued = await h.issuance.issue(clerk, accepted.caseId, {
       version: final.version,
       method: 'pickup',
-      pickup: { idNumberLastDigits: '002X', collectedBy: '李华' },
+      pickup: { idNumber: '11010519491231002X', collectedBy: '李华' },
     });
     expect(issued).toMatchObject({
       status: 'closed',

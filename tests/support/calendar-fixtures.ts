@@ -15,6 +15,9 @@ export const sampleSchedule2027: YearScheduleData = sample2027;
 export const calendarWithout2027: WorkingDayCalendar = workingDayCalendar(publishedSchedules());
 export const calendarWith2027: WorkingDayCalendar = workingDayCalendar(publishedSchedules([sample2027]));
 
+/** The pinned-version details of the fixtures' cases (no materials, no review points). */
+export const fixtureMatterDetails = async () => ({ reviewPoints: [], materials: [] });
+
 export function openCase(
   caseId: string,
   clock: ProcessingClock | undefined,

@@ -4,6 +4,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { vi } from 'vitest';
 import type { AlertItem } from '../../functions/cases/case-store';
 import { dynamoCaseStore } from '../../functions/cases/case-store';
+import { pinnedMatterDetails } from '../../functions/cases/matter-details';
 import { type CaseDeps, caseUseCases } from '../../functions/cases/use-cases';
 import { dynamoCatalogueStore } from '../../functions/catalogue/catalogue-store';
 import { loadSeedCatalogue } from '../../functions/catalogue/seed/load-seed';
@@ -86,6 +87,9 @@ const applicant = {
   phone: '13912345678',
 };
 
+/** The item the workflow keeps its task token in, beside the case's head. */
+const tokenKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'WORKFLOW' });
+
 export async function startLifecycleHarness(options: {
   /** Virtual start instant (epoch ms). */
   origin: number;
@@ -120,7 +124,11 @@ export async function startLifecycleHarness(options: {
   const calendar = workingDayCalendar(publishedSchedules());
   const alertPolicy = options.alertPolicy ?? defaultAlertPolicy;
   let faults = options.handBackFaults ?? 0;
-  const cases = dynamoCaseStore(documents, { cases: tables.cases, idempotency: tables.idempotency });
+  const cases = dynamoCaseStore(
+    documents,
+    { cases: tables.cases, idempotency: tables.idempotency },
+    pinnedMatterDetails(dynamoCatalogueStore(documents, tables.catalogue)),
+  );
   const store = dynamoCaseWorkflowStore(documents, tables.cases);
   const functionArn = localFunctionArn('case-workflow');
   const machineArn = localStateMachineArn('case-lifecycle');
@@ -253,12 +261,17 @@ export async function startLifecycleHarness(options: {
     async waitingIn(caseId, phase, timeoutMs = 5_000) {
       await vi.waitFor(
         async () => {
-          const { Item } = await documents.send(
-            new GetCommand({ TableName: tables.cases, Key: caseKey(caseId), ConsistentRead: true }),
-          );
-          if (Item?.taskTokenPhase !== phase || Item?.phase !== phase)
+          const [{ Item: head }, { Item: token }] = await Promise.all([
+            documents.send(
+              new GetCommand({ TableName: tables.cases, Key: caseKey(caseId), ConsistentRead: true }),
+            ),
+            documents.send(
+              new GetCommand({ TableName: tables.cases, Key: tokenKey(caseId), ConsistentRead: true }),
+            ),
+          ]);
+          if (token?.taskTokenPhase !== phase || head?.phase !== phase)
             throw new Error(
-              `case ${caseId}: token for ${String(Item?.taskTokenPhase)}, phase ${String(Item?.phase)}`,
+              `case ${caseId}: token for ${String(token?.taskTokenPhase)}, phase ${String(head?.phase)}`,
             );
         },
         { timeout: timeoutMs, interval: 10 },
@@ -279,17 +292,19 @@ export async function startLifecycleHarness(options: {
     transitions: () => runner.stateTransitions(),
     async corrupt(caseId, attributes) {
       const names = Object.keys(attributes);
-      const { Attributes } = await documents.send(
+      await documents.send(
         new UpdateCommand({
           TableName: tables.cases,
           Key: caseKey(caseId),
           UpdateExpression: `SET ${names.map((_, i) => `#n${i} = :v${i}`).join(', ')}`,
           ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
           ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, attributes[n]])),
-          ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes?.taskToken as string | undefined;
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: tables.cases, Key: tokenKey(caseId), ConsistentRead: true }),
+      );
+      return Item?.taskToken as string | undefined;
     },
     async stop() {
       sfn.destroy();

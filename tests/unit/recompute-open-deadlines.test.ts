@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recomputeOpenDeadlines } from '../../functions/calendar/recompute-open-deadlines';
-import { VersionConflict } from '../../functions/cases/case-store';
+import { type CaseWrite, StaleCase } from '../../functions/cases/case-store';
 import type { CaseRecord } from '../../functions/domain/cases/model';
 import { startClock } from '../../functions/domain/cases/processing-clock';
 import type { TrailEvent } from '../../functions/domain/cases/trail';
@@ -23,7 +23,7 @@ function memoryCases(records: CaseRecord[]) {
     events,
     state,
     store: {
-      async getCase(caseId: string) {
+      async getCaseHead(caseId: string) {
         state.inFlight++;
         state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
         await new Promise((resolve) => setTimeout(resolve, 2));
@@ -31,17 +31,21 @@ function memoryCases(records: CaseRecord[]) {
         if (state.broken.has(caseId)) throw new Error('item unreadable');
         return cases.get(caseId);
       },
-      async saveCase(next: CaseRecord, expectedVersion: number, event: TrailEvent) {
-        const left = state.conflictsLeft.get(next.caseId) ?? 0;
+      async write({ caseId, delta, event, expectedTrailSeq }: CaseWrite) {
+        const left = state.conflictsLeft.get(caseId) ?? 0;
+        const current = cases.get(caseId) as CaseRecord;
         if (left > 0) {
-          // Someone else changed the case in between: its version moved on.
-          state.conflictsLeft.set(next.caseId, left - 1);
-          const current = cases.get(next.caseId) as CaseRecord;
-          cases.set(next.caseId, { ...current, version: current.version + 1 });
-          throw new VersionConflict(next.caseId);
+          // Someone else changed the case in between: its trail moved on.
+          state.conflictsLeft.set(caseId, left - 1);
+          cases.set(caseId, {
+            ...current,
+            version: current.version + 1,
+            trailHead: { seq: current.trailHead.seq + 1, hash: `other-${left}` },
+          });
+          throw new StaleCase(caseId);
         }
-        if (cases.get(next.caseId)?.version !== expectedVersion) throw new VersionConflict(next.caseId);
-        cases.set(next.caseId, next);
+        if (current.trailHead.seq !== expectedTrailSeq) throw new StaleCase(caseId);
+        cases.set(caseId, { ...current, ...(delta.set as Partial<CaseRecord>) });
         events.push(event);
       },
     },
@@ -91,7 +95,8 @@ describe('recomputing the open deadlines', () => {
       admin,
     );
     expect(summary).toEqual({ examined: 3, changed: 1, failed: 2 });
-    // Three conflicts, then saved from the version the fourth read gave.
-    expect(memory.cases.get('C-1')).toMatchObject({ version: 5, trailHead: { seq: 2 } });
+    // Three conflicts, then saved on the trail head the fourth read gave; the system's write leaves the
+    // version people edit against where the others left it.
+    expect(memory.cases.get('C-1')).toMatchObject({ version: 4, trailHead: { seq: 5 } });
   });
 });

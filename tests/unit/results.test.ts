@@ -79,18 +79,20 @@ describe('result documents', () => {
 });
 
 describe('issuance rules', () => {
-  it('lets the collector prove who they are by the pick-up code or the last ID digits, nothing else', () => {
+  it('lets the collector prove who they are by the pick-up code or the whole ID number, nothing else', () => {
     expect(pickupIdentityHolds(record, { pickupCode: '042917' })).toBe(true);
     expect(pickupIdentityHolds(record, { pickupCode: '042918' })).toBe(false);
-    expect(pickupIdentityHolds(record, { idNumberLastDigits: '002x' })).toBe(true);
-    expect(pickupIdentityHolds(record, { idNumberLastDigits: '0021' })).toBe(false);
+    expect(pickupIdentityHolds(record, { idNumber: '11010519491231002x' })).toBe(true);
+    expect(pickupIdentityHolds(record, { idNumber: '110105194912310021' })).toBe(false);
+    // The last four characters are what the masked number shows everyone: they prove nothing.
+    expect(pickupIdentityHolds(record, { idNumber: '002X' })).toBe(false);
     expect(pickupIdentityHolds(record, {})).toBe(false);
     const enterprise = {
       ...record,
       applicant: { kind: 'enterprise' },
       pickupCode: undefined,
     } as unknown as CaseRecord;
-    expect(pickupIdentityHolds(enterprise, { idNumberLastDigits: '002X' })).toBe(false);
+    expect(pickupIdentityHolds(enterprise, { idNumber: '11010519491231002X' })).toBe(false);
     expect(pickupIdentityHolds(enterprise, { pickupCode: '042917' })).toBe(false);
   });
 

@@ -68,10 +68,24 @@ describe('changesBetween', () => {
       ),
     ).toEqual([
       { field: 'applicant.phone', old: '138', new: '139' },
-      { field: 'notices', old: [], new: [{ n: 1 }] },
+      { field: 'notices.0.n', new: 1 },
       { field: 'status', old: 'submitted', new: 'accepted' },
       { field: 'version', old: 2, new: 3 },
     ]);
+  });
+
+  it('records a list element by element: an appended element alone, never the whole list', () => {
+    const pauses = [{ kind: 'supplement', from: '2026-03-02', to: '2026-03-04' }];
+    expect(
+      changesBetween(
+        { clock: { pauses } },
+        { clock: { pauses: [...pauses, { kind: 'special-procedure', from: '2026-03-09' }] } },
+      ),
+    ).toEqual([
+      { field: 'clock.pauses.1.from', new: '2026-03-09' },
+      { field: 'clock.pauses.1.kind', new: 'special-procedure' },
+    ]);
+    expect(changesBetween({ items: ['a', 'b'] }, { items: ['a'] })).toEqual([{ field: 'items.1', old: 'b' }]);
   });
 
   it('records a new object field by field', () => {

@@ -1,13 +1,13 @@
 import type { CaseRecord } from '../cases/model';
 import { type ProcessingClock, recomputeClock } from '../cases/processing-clock';
-import { chainEvent, changesBetween, type TrailActor, type TrailEvent } from '../cases/trail';
+import { chainEvent, changesBetween, stepChannel, type TrailActor, type TrailEvent } from '../cases/trail';
 import type { WorkingDayCalendar } from './working-days';
 
 /**
  * A newly loaded holiday schedule and one open case: the case's processing clock derived again under the
  * new calendar and, when anything of it moved (a due date, the provisional mark, the working days a
  * closed pause consumed), the next record of the case and the trail event that records the old and new
- * values. Pure: the caller saves both in one transaction at the version it read.
+ * values. Pure: the caller saves both in one transaction at the trail head it read.
  */
 export const recomputeDeadlinesAction = 'recompute-deadlines';
 
@@ -34,19 +34,15 @@ export function recomputeCaseDeadlines(
       seq: record.trailHead.seq + 1,
       at,
       actor,
-      channel: record.channel,
+      channel: stepChannel(actor, record),
       action: recomputeDeadlinesAction,
       changes,
     },
     record.trailHead.hash,
   );
   return {
-    next: {
-      ...record,
-      clock: after,
-      version: record.version + 1,
-      trailHead: { seq: event.seq, hash: event.hash },
-    },
+    // A write by the system: the version people edit against stays, so nobody's next step fails on it.
+    next: { ...record, clock: after, trailHead: { seq: event.seq, hash: event.hash } },
     event,
     before,
     after,

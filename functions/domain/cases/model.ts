@@ -78,6 +78,18 @@ export const pinnedMatter = z.object({
 });
 export type PinnedMatter = z.infer<typeof pinnedMatter>;
 
+/**
+ * What a case keeps of its pinned matter version: the facts it routes and counts by. The review points
+ * and the material requirements are read from the published version item (immutable) by code and version.
+ */
+export type MatterRef = Omit<PinnedMatter, 'reviewPoints' | 'materials'>;
+export type MatterDetails = Pick<PinnedMatter, 'reviewPoints' | 'materials'>;
+
+/** 补正 rounds per case (front desk and department together): each notice lists every deficiency at once. */
+export const maxSupplementRounds = 30;
+/** 特别程序 per case. With the supplement rounds this bounds the pauses a processing clock can hold. */
+export const maxSpecialProcedures = 20;
+
 export const materialContentTypes = [
   'application/pdf',
   'image/jpeg',
@@ -91,7 +103,10 @@ export const maxMaterialBytes = 20 * 1024 * 1024;
 export interface CaseMaterial {
   status: 'missing' | 'provided';
   file?: {
+    /** The object the server copied and checked at confirmation; no upload URL was ever issued for it. */
     key: string;
+    /** Its S3 version where the bucket keeps versions (in AWS): downloads name it. */
+    versionId?: string;
     fileName: string;
     contentType: MaterialContentType;
     size: number;
@@ -125,6 +140,33 @@ export interface Notice {
   type: NoticeType;
   date: string;
   content: Record<string, unknown>;
+}
+
+/**
+ * The items of a 补正 request the applicant has not addressed yet: neither a new file confirmed nor the
+ * paper original checked at the counter since the request. A resubmission must address every item.
+ */
+export function unaddressedSupplementItems(
+  record: Pick<CaseRecord, 'materials' | 'matter'>,
+  request: Pick<SupplementRequest, 'items' | 'requestedAt'>,
+) {
+  return request.items
+    .filter((item) => {
+      const material = record.materials[item.materialId];
+      const replaced =
+        material?.status === 'provided' &&
+        material.file !== undefined &&
+        material.file.providedAt > request.requestedAt;
+      const checked =
+        material?.paperOriginalChecked !== undefined &&
+        material.paperOriginalChecked.at > request.requestedAt;
+      return !replaced && !checked;
+    })
+    .map((item) => ({
+      materialId: item.materialId,
+      material: record.matter.materials.find((m) => m.id === item.materialId)?.name ?? item.materialId,
+      problem: item.problem,
+    }));
 }
 
 /** 补正材料一次性告知书: the same notice at the front desk and when the department asks during review. */
@@ -191,11 +233,7 @@ export interface CaseRecord {
   deferrals?: { items: Deferral[]; commitment: { statement: string; signedBy: string; signedAt: string } };
   /** 补正 rounds: each one-time notice lists every deficiency at once. */
   supplementRounds: number;
-  supplementRequest?: {
-    noticeNumber: string;
-    items: { materialId: string; problem: string }[];
-    requestedAt: string;
-  };
+  supplementRequest?: SupplementRequest;
   /** Administrative Licensing Law §32: no decision or notice within 5 working days of receipt means accepted. */
   acceptanceDueDate?: string;
   /** 即办件: decided at the counter in the same visit. */
@@ -218,6 +256,16 @@ export interface CaseRecord {
   trailHead: { seq: number; hash: string };
 }
 
+/** One 补正 round: asked at the front desk (`window`) or by the department during review. */
+export interface SupplementRequest {
+  round: number;
+  by: 'window' | 'department';
+  noticeNumber: string;
+  items: { materialId: string; problem: string }[];
+  requestedAt: string;
+  resubmittedAt?: string;
+}
+
 export interface BackOffice {
   handedOverAt?: string;
   receivedBy?: { userId: string; at: string };
@@ -235,12 +283,7 @@ export interface BackOffice {
   returnedAt?: string;
   returnedBy?: string;
   /** 补正 asked by the department during review: the clock stops until the applicant resubmits. */
-  supplementRequest?: {
-    noticeNumber: string;
-    items: { materialId: string; problem: string }[];
-    requestedAt: string;
-    resubmittedAt?: string;
-  };
+  supplementRequest?: SupplementRequest;
   specialProcedures: SpecialProcedure[];
   /** The phase a case returns to when a pause (supplement, special procedure) ends. */
   resumePhase?: CasePhase;
@@ -289,4 +332,20 @@ export interface SpecialProcedure {
   endedAt?: string;
   result?: string;
   noticeNumber: string;
+}
+
+/** A case as a worklist shows it: what the list indexes project from its head. */
+export interface CaseSummary {
+  caseId: string;
+  caseNumber?: string;
+  status: CaseStatus;
+  phase?: CasePhase;
+  channel: CaseChannel;
+  matter: MatterRef;
+  applicantName: string;
+  createdAt: string;
+  receivedAt?: string;
+  /** The promised date once accepted, the §32 acceptance deadline before. */
+  dueDate?: string;
+  attention?: { reason: string; at: string };
 }

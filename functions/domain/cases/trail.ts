@@ -32,6 +32,27 @@ export interface TrailEvent extends TrailEventBody {
   hash: string;
 }
 
+/**
+ * Where a step was done (全过程留痕 records the channel of each step, not of the application): the
+ * applicant on the case's own online channel, a clerk at the counter, department staff in the back
+ * office, the workflow and the schedule loader as the system.
+ */
+export function stepChannel(actor: TrailActor, record: { channel: string }): string {
+  switch (actor.role) {
+    case 'applicant':
+      return record.channel;
+    case 'clerk':
+      return 'counter';
+    case 'reviewer':
+    case 'chief':
+      return 'back-office';
+    case 'admin':
+      return 'centre';
+    default:
+      return 'system';
+  }
+}
+
 export const genesisHash = '0'.repeat(64);
 
 /** JSON with object keys sorted at every depth: the same event always hashes the same. */
@@ -75,7 +96,10 @@ export function verifyChain(events: TrailEvent[]): ChainVerdict {
   return { valid: true, events: events.length, head: prevHash };
 }
 
-/** The changes between two records, field by field (dotted paths for nested objects). */
+/**
+ * The changes between two records, leaf by leaf (dotted paths; list elements by index), so that an
+ * appended element is recorded alone and a list is never copied whole into the trail.
+ */
 export function changesBetween(
   before: Record<string, unknown> | undefined,
   after: Record<string, unknown>,
@@ -83,17 +107,31 @@ export function changesBetween(
   const changes: FieldChange[] = [];
   const isObject = (v: unknown): v is Record<string, unknown> =>
     v !== null && typeof v === 'object' && !Array.isArray(v);
+  const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
   const walk = (a: unknown, b: unknown, path: string) => {
     // A new or removed object is recorded leaf by leaf, so each field keeps its own old and new value.
-    if ((isObject(a) || isObject(b)) && !Array.isArray(a ?? {}) && !Array.isArray(b ?? {})) {
-      const left = isObject(a) ? a : undefined;
-      const right = isObject(b) ? b : undefined;
-      if ((a === undefined || left) && (b === undefined || right)) {
-        for (const key of [...new Set([...Object.keys(left ?? {}), ...Object.keys(right ?? {})])].sort()) {
-          walk(left?.[key], right?.[key], path ? `${path}.${key}` : key);
-        }
-        return;
+    if (
+      (a === undefined || isObject(a)) &&
+      (b === undefined || isObject(b)) &&
+      (isObject(a) || isObject(b))
+    ) {
+      const left = isObject(a) ? a : {};
+      const right = isObject(b) ? b : {};
+      for (const key of [...new Set([...Object.keys(left), ...Object.keys(right)])].sort()) {
+        walk(left[key], right[key], join(path, key));
       }
+      return;
+    }
+    if (
+      (a === undefined || Array.isArray(a)) &&
+      (b === undefined || Array.isArray(b)) &&
+      (Array.isArray(a) || Array.isArray(b))
+    ) {
+      const left = Array.isArray(a) ? a : [];
+      const right = Array.isArray(b) ? b : [];
+      for (let i = 0; i < Math.max(left.length, right.length); i++)
+        walk(left[i], right[i], join(path, String(i)));
+      return;
     }
     if (canonicalJson(a) === canonicalJson(b)) return;
     changes.push({

@@ -15,9 +15,6 @@ export const issuanceMethodLabels: Record<IssuanceMethod, string> = {
   electronic: '电子送达',
 };
 
-/** How many trailing characters of the ID number the clerk asks for at pick-up. */
-export const idDigitsAtPickup = 4;
-
 /** 容缺 materials still missing: the result may not leave the window until they are in (§ commitment). */
 export const issuanceBlockers = (record: Pick<CaseRecord, 'deferrals' | 'materials' | 'matter'>) =>
   missingDeferrals(record).map((item) => ({
@@ -34,17 +31,17 @@ const same = (a: string, b: string) => {
 
 /**
  * The person at the counter proves they may collect: the pick-up code from the notification, or (for a
- * person applicant) the last digits of the ID number. Compared in constant time.
+ * person applicant) the whole ID number read from the card. Not its last digits: those are what the
+ * masked number shows everyone who reads the case. Compared in constant time.
  */
 export function pickupIdentityHolds(
   record: Pick<CaseRecord, 'applicant' | 'pickupCode'>,
-  proof: { pickupCode?: string | undefined; idNumberLastDigits?: string | undefined },
+  proof: { pickupCode?: string | undefined; idNumber?: string | undefined },
 ): boolean {
   if (proof.pickupCode !== undefined)
     return record.pickupCode !== undefined && same(proof.pickupCode, record.pickupCode);
-  if (proof.idNumberLastDigits !== undefined && record.applicant.kind === 'person') {
-    const expected = record.applicant.idNumber.slice(-idDigitsAtPickup).toUpperCase();
-    return same(proof.idNumberLastDigits.toUpperCase(), expected);
+  if (proof.idNumber !== undefined && record.applicant.kind === 'person') {
+    return same(proof.idNumber.trim().toUpperCase(), record.applicant.idNumber.toUpperCase());
   }
   return false;
 }
