@@ -359,7 +359,7 @@ function partInTrail(part: CasePart): { field: string; facts: Record<string, unk
           status: material.status,
           ...(material.file
             ? {
-                sha256: material.file.sha256,
+                fileSha256: material.file.sha256,
                 size: material.file.size,
                 contentType: material.file.contentType,
                 ...(material.file.versionId ? { versionId: material.file.versionId } : {}),

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Department, ServiceGuideContent, Window, WindowAssignment } from '../domain/catalogue/model';
 import type { PublishedSnapshot, VersionPointers } from '../domain/catalogue/versions';
-import type { Page } from '../shared/pagination';
+import { type Page, startKeyFor } from '../shared/pagination';
 
 /**
  * The catalogue table. Items:
@@ -161,19 +161,28 @@ export function dynamoCatalogueStore(client: DynamoDBDocumentClient, tableName: 
     },
   });
 
-  const listKind = <T>(kind: string, limit: number, startKey?: Record<string, unknown>) =>
-    query<T>({
+  /** The query's start key from a client's cursor: the keys of that index in that partition, or 400. */
+  const continuing = (cursor: Record<string, unknown> | undefined, keyName: string, keyValue: string) =>
+    startKeyFor(cursor, {
+      partition: { [keyName]: keyValue },
+      keys: ['pk', 'sk', keyName, keyName.replace(/pk$/, 'sk')],
+    });
+
+  const listKind = <T>(kind: string, limit: number, cursor?: Record<string, unknown>) => {
+    const startKey = continuing(cursor, 'gsi1pk', kind);
+    return query<T>({
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :kind',
       ExpressionAttributeValues: { ':kind': kind },
       Limit: limit,
       ...(startKey ? { ExclusiveStartKey: startKey } : {}),
     });
+  };
 
   return {
     getWindow: (id: string) => get<StoredWindow>(`WINDOW#${id}`, 'WINDOW'),
-    listWindows: (limit: number, startKey?: Record<string, unknown>) =>
-      listKind<StoredWindow>('WINDOWS', limit, startKey),
+    listWindows: (limit: number, cursor?: Record<string, unknown>) =>
+      listKind<StoredWindow>('WINDOWS', limit, cursor),
 
     async putWindow(window: Window, expectedRevision: number, audit: Audit): Promise<StoredWindow> {
       const stored: StoredWindow = {
@@ -201,8 +210,8 @@ export function dynamoCatalogueStore(client: DynamoDBDocumentClient, tableName: 
     },
 
     getDepartment: (id: string) => get<StoredDepartment>(`DEPT#${id}`, 'DEPT'),
-    listDepartments: (limit: number, startKey?: Record<string, unknown>) =>
-      listKind<StoredDepartment>('DEPTS', limit, startKey),
+    listDepartments: (limit: number, cursor?: Record<string, unknown>) =>
+      listKind<StoredDepartment>('DEPTS', limit, cursor),
 
     /** Writes the department and claims its credit code in one transaction (releasing a changed one). */
     async putDepartment(
@@ -278,7 +287,7 @@ export function dynamoCatalogueStore(client: DynamoDBDocumentClient, tableName: 
         | { kind: 'window'; windowId: string }
         | { kind: 'department'; departmentId: string },
       limit: number,
-      startKey?: Record<string, unknown>,
+      cursor?: Record<string, unknown>,
     ): Promise<Page<MatterHead>> {
       const [indexName, keyName, keyValue] =
         scope.kind === 'all'
@@ -286,6 +295,7 @@ export function dynamoCatalogueStore(client: DynamoDBDocumentClient, tableName: 
           : scope.kind === 'window'
             ? ['gsi3', 'gsi3pk', `WINDOW#${scope.windowId}`]
             : ['gsi2', 'gsi2pk', `DEPT#${scope.departmentId}`];
+      const startKey = continuing(cursor, keyName, keyValue);
       return query<MatterHead>({
         IndexName: indexName,
         KeyConditionExpression: `${keyName} = :key`,

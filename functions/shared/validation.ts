@@ -17,6 +17,27 @@ export function fieldIssues(error: ZodError, prefix: string): FieldIssue[] {
   }));
 }
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Fields of `input` that parsing dropped: object schemas strip keys they do not know, so a key present in
+ * the input and absent at the same place in the output is one the API does not take. Walking the two
+ * side by side holds for every schema, nested or not, without reaching into zod's internals.
+ */
+export function unknownFields(input: unknown, output: unknown, path: string[] = []): string[] {
+  if (Array.isArray(input) && Array.isArray(output)) {
+    return input.flatMap((item, i) => unknownFields(item, output[i], [...path, String(i)]));
+  }
+  if (!isPlainObject(input) || !isPlainObject(output)) return [];
+  return Object.keys(input).flatMap((key) =>
+    key in output ? unknownFields(input[key], output[key], [...path, key]) : [[...path, key].join('.')],
+  );
+}
+
+/** Parts whose unknown fields are refused: a misspelt or invented field is a mistake, not a no-op. */
+const strictParts = new Set(['body', 'query']);
+
 /**
  * Parses several parts of a request at once (params, query, body…) so that one 400 names every offending
  * field, not just those of the first bad part.
@@ -29,8 +50,15 @@ export function parseParts<T extends Record<string, { schema: ZodType | undefine
   for (const [prefix, { schema, value }] of Object.entries(parts)) {
     if (!schema) continue;
     const result = schema.safeParse(value);
-    if (result.success) out[prefix] = result.data;
-    else issues.push(...fieldIssues(result.error, prefix));
+    if (!result.success) {
+      issues.push(...fieldIssues(result.error, prefix));
+      continue;
+    }
+    out[prefix] = result.data;
+    if (!strictParts.has(prefix)) continue;
+    for (const field of unknownFields(value, result.data)) {
+      issues.push({ field: `${prefix}.${field}`, message: '不支持的字段' });
+    }
   }
   if (issues.length > 0) throw new ValidationError('请求参数有误,请按提示修改后重试', issues);
   return out as never;

@@ -172,11 +172,11 @@ describe('a promised case through the local gateway', () => {
     const after = await ok('GET', `/alerts?scope=department&level=yellow`, reviewer);
     expect(after.items.filter((a: Json) => a.caseId === caseId)).toEqual([]);
 
-    // 出件 at the counter (a counter case: the collector proves who they are by the ID number's last digits).
+    // 出件 at the counter (a counter case: the collector proves who they are by the whole ID number).
     const issued = await ok('POST', `/cases/${caseId}/issuance`, clerk, {
       version: returned.version,
       method: 'pickup',
-      pickup: { idNumberLastDigits: '002X', collectedBy: '王芳' },
+      pickup: { idNumber: '11010519491231002X', collectedBy: '王芳' },
     });
     expect(issued).toMatchObject({ status: 'closed', phase: 'closed' });
     await vi.waitFor(async () => {

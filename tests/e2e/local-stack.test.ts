@@ -9,15 +9,19 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startClock } from '../../functions/domain/cases/processing-clock';
 import { allRoutes } from '../../functions/registry';
-import { caseKey, openIndexKeys } from '../../functions/workflow/case-keys';
+import { caseKey } from '../../functions/workflow/case-keys';
+import { workflowTokenSk } from '../../functions/workflow/case-workflow-store';
 import { openLocalIssuer } from '../../infra/local/issuer';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { calendarWithout2027, openCase } from '../support/calendar-fixtures';
 import { eventually, getJson } from '../support/http';
 import { forgeRole, tamper } from '../support/jwks-server';
+import { storeCase } from '../support/stored-cases';
 
 /**
  * The whole local stack in this process, as `npm start` runs it: real DynamoDB Local on disk, s3rver,
@@ -159,12 +163,14 @@ describe('restart', () => {
   it('keeps data and resumes an open case from its stored phase', async () => {
     const caseId = 'C-restart-1';
     let aws = clients(stack.env);
-    const tables = { cases: stack.env.CASES_TABLE as string };
-    await aws.documents.send(
-      new PutCommand({
-        TableName: tables.cases,
-        Item: { ...caseKey(caseId), phase: 'awaiting-receipt', version: 1, ...openIndexKeys(caseId) },
-      }),
+    const tables = { cases: stack.env.CASES_TABLE as string, catalogue: stack.env.CATALOGUE_TABLE as string };
+    // An accepted case as the case store writes it (head, parts, first trail event), waiting for receipt.
+    const { record, event } = openCase(caseId, startClock(calendarWithout2027, '2026-03-02', 5, 10));
+    await storeCase(
+      aws.documents,
+      tables,
+      { ...record, matter: { ...record.matter, code: 'ZZ-RESTART' }, phase: 'awaiting-receipt' },
+      event,
     );
     await aws.s3.send(
       new PutObjectCommand({
@@ -181,8 +187,11 @@ describe('restart', () => {
       }),
     );
     const readToken = async () =>
-      (await aws.documents.send(new GetCommand({ TableName: tables.cases, Key: caseKey(caseId) }))).Item
-        ?.taskToken as string | undefined;
+      (
+        await aws.documents.send(
+          new GetCommand({ TableName: tables.cases, Key: { pk: `CASE#${caseId}`, sk: workflowTokenSk } }),
+        )
+      ).Item?.taskToken as string | undefined;
     const firstToken = await eventually(readToken);
 
     await stack.stop();

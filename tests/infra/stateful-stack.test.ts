@@ -45,6 +45,17 @@ describe('DynamoDB tables', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', tableIds.length);
   });
 
+  it('projects into the case lists only what a worklist shows, and into the open index only keys', () => {
+    const indexes = tableNamed(built.names.table('cases')).Properties.GlobalSecondaryIndexes as CfnJson[];
+    const projection = (name: string) => indexes.find((i) => i.IndexName === name)?.Projection;
+    for (const name of ['gsi1-summary', 'gsi2-summary', 'gsi3-summary']) {
+      expect(projection(name).ProjectionType).toBe('INCLUDE');
+      for (const heavy of ['applicant', 'materials', 'notices', 'taskToken', 'pickupCode', 'backOffice'])
+        expect(projection(name).NonKeyAttributes).not.toContain(heavy);
+    }
+    expect(projection('open-keys')).toEqual({ ProjectionType: 'KEYS_ONLY' });
+  });
+
   it.each(tableIds)('%s: keys, indexes, stream and TTL as defined', (id) => {
     const def = tableDefinitions[id];
     const table = tableNamed(built.names.table(id));
@@ -74,7 +85,11 @@ describe('DynamoDB tables', () => {
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' }] : []),
       ]);
-      expect(actual.Projection).toEqual({ ProjectionType: 'ALL' });
+      expect(actual.Projection).toEqual(
+        index.projection.type === 'INCLUDE'
+          ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.attributes] }
+          : { ProjectionType: index.projection.type },
+      );
     }
 
     if (def.stream) expect(props.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });

@@ -112,6 +112,44 @@ describe('public reading of the seeded catalogue', () => {
     expect(fieldsOf(bad.body).sort()).toEqual(['query.caseType', 'query.cursor', 'query.limit']);
   });
 
+  it('answers a forged or borrowed cursor with 400 on every list, never 500', async () => {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    // A real cursor of one list, replayed on the others: it continues a different partition.
+    const windowMatters = await api.call('GET', '/matters?window=window-2&limit=1');
+    const borrowed = windowMatters.body.nextCursor as string;
+    expect(borrowed).toEqual(expect.any(String));
+    const forged = [
+      borrowed,
+      b64({ pk: 'MATTER#SW-0001', sk: 'HEAD' }),
+      b64({ pk: 'WINDOW#window-1', sk: 'WINDOW', gsi1pk: 'WINDOWS', gsi1sk: { S: 'x' } }),
+      b64({ pk: 'x', sk: 'y', gsi1pk: 'WINDOWS', gsi1sk: 'z', extra: 'w' }),
+      b64({ pk: '', sk: 'y', gsi1pk: 'WINDOWS', gsi1sk: 'z' }),
+    ];
+    const lists: [string, string | undefined][] = [
+      ['/windows', undefined],
+      ['/departments', undefined],
+      ['/matters', undefined],
+      ['/matters?department=water', undefined],
+      ['/departments/water/announcement', undefined],
+      ['/departments/water/matters', tokens.water],
+    ];
+    for (const [path, token] of lists) {
+      for (const cursor of forged) {
+        // The borrowed cursor is genuine for the window-2 list only.
+        if (cursor === borrowed && path.startsWith('/matters?window')) continue;
+        const answer = await api.call('GET', `${path}${path.includes('?') ? '&' : '?'}cursor=${cursor}`, {
+          ...(token ? { token } : {}),
+        });
+        expect(answer.status, `${path} ${cursor}`).toBe(400);
+        expect(fieldsOf(answer.body)).toEqual(['query.cursor']);
+      }
+    }
+    // The genuine cursor still continues its own list.
+    const next = await api.call('GET', `/matters?window=window-2&limit=1&cursor=${borrowed}`);
+    expect(next.status).toBe(200);
+    expect(next.body.items[0].code).not.toBe(windowMatters.body.items[0].code);
+  });
+
   it('serves a full service guide, marked 受委托组织 at an entrusted window', async () => {
     const guide = await api.call('GET', '/matters/SW-0001');
     expect(guide.status).toBe(200);

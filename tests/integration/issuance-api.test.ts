@@ -14,7 +14,7 @@ import { startTestApi, type TestApi } from '../support/test-api';
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies, asserted field by field.
 type Json = Record<string, any>;
 let api: TestApi;
-const t = {} as Record<'alice' | 'bob' | 'clerk' | 'water' | 'chief' | 'education', string>;
+const t = {} as Record<'alice' | 'bob' | 'clerk' | 'water' | 'chief' | 'education' | 'admin', string>;
 
 const sha256 = (bytes: Buffer | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const pdfText = (bytes: Buffer) =>
@@ -110,7 +110,16 @@ beforeAll(async () => {
   t.water = await api.token('reviewer', { departmentId: 'water', sub: 'water-1' });
   t.chief = await api.token('chief', { departmentId: 'water', sub: 'water-chief' });
   t.education = await api.token('reviewer', { departmentId: 'education', sub: 'edu-1' });
+  t.admin = await api.token('admin', { sub: 'admin-1' });
 });
+
+/** Every string value anywhere in a JSON body, with its path. */
+const stringsIn = (value: unknown, path = ''): [string, string][] =>
+  typeof value === 'string'
+    ? [[path, value]]
+    : value && typeof value === 'object'
+      ? Object.entries(value).flatMap(([key, inner]) => stringsIn(inner, path ? `${path}.${key}` : key))
+      : [];
 
 afterAll(async () => api?.stop());
 
@@ -295,6 +304,47 @@ describe('issuance at the window (综合窗口出件) and delivery (送达)', ()
       action: 'issue-pickup',
       actor: { userId: 'clerk-2', role: 'clerk' },
     });
+  });
+
+  it('keeps the pick-up code and the applicant’s identity out of every trail and staff answer, for every role', async () => {
+    const record = await decidedCase('approve');
+    const { pickupCode } = await ok('GET', `/cases/${record.caseId}`, t.alice);
+    expect(pickupCode).toMatch(/^\d{6}$/);
+    const issued = await ok('POST', `/cases/${record.caseId}/issuance`, t.clerk, {
+      version: record.version,
+      method: 'pickup',
+      pickup: { pickupCode, collectedBy: '张小明' },
+    });
+    expect(issued.status).toBe('closed');
+    const staff = { clerk: t.clerk, water: t.water, chief: t.chief, admin: t.admin };
+    for (const [role, token] of Object.entries(staff)) {
+      const answers = {
+        case: await ok('GET', `/cases/${record.caseId}`, token),
+        trail: await ok('GET', `/cases/${record.caseId}/trail`, token),
+      };
+      for (const [what, body] of Object.entries(answers)) {
+        const strings = stringsIn(body);
+        expect(
+          strings.filter(([path, value]) => value === pickupCode || /pickupCode/i.test(path)),
+          `${role} ${what}`,
+        ).toEqual([]);
+        expect(
+          strings.filter(([path]) => /pickupCode|secret/i.test(path)),
+          `${role} ${what}`,
+        ).toEqual([]);
+        if (role === 'admin') {
+          // The centre sees no name, ID number or phone in clear: not on the case, its notices or its trail.
+          expect(
+            strings.filter(([, value]) => /张小明|11010519491231002X|13812345678/.test(value)),
+            `${role} ${what}`,
+          ).toEqual([]);
+        }
+      }
+    }
+    // The applicant still sees the code (it is theirs), and the trail says only how the collector proved it.
+    const trail = await ok('GET', `/cases/${record.caseId}/trail`, t.alice);
+    const issuance = trail.items.at(-1).changes.find((c: Json) => c.field === 'issuance');
+    expect(issuance.new).toMatchObject({ method: 'pickup', proof: 'pickup-code' });
   });
 
   it('sends by courier with the tracking number, and closes on the signed receipt', async () => {

@@ -220,7 +220,8 @@ describe('the processing clock', () => {
     await h.waitingIn(accepted.caseId, 'awaiting-supplement');
     // Without the material the resubmission is refused, naming it.
     await expect(h.useCases.resubmit(clerk, accepted.caseId, asked.version)).rejects.toMatchObject({
-      status: 400,
+      status: 409,
+      code: 'SUPPLEMENT_INCOMPLETE',
     });
 
     await sleepVirtual(h, 2 * day);

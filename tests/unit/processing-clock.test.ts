@@ -131,6 +131,29 @@ describe('alert plan (预警)', () => {
     ]);
   });
 
+  it('warns short matters too: at the start of their first counted working day, before they turn red', () => {
+    for (const days of [1, 2, 3]) {
+      const clock = startClock(calendar, '2026-09-28', days, 20);
+      const planned = plannedAlerts(accepted(clock), calendar, defaultAlertPolicy);
+      const warning = planned.find((p) => p.kind === 'deadline-warning');
+      const red = planned.find((p) => p.kind === 'deadline-overdue');
+      // The first day counted is the working day after acceptance (Monday 2026-09-28 → Tuesday).
+      expect(warning, `${days} days`).toMatchObject({
+        level: 'yellow',
+        dueDate: clock.promisedDueDate,
+        fireAt: startOfShanghaiDay('2026-09-29'),
+      });
+      expect(Date.parse(warning?.fireAt ?? '')).toBeGreaterThan(Date.parse('2026-09-28T16:00:00Z') - 1);
+      expect(Date.parse(warning?.fireAt ?? '')).toBeLessThan(Date.parse(red?.fireAt ?? ''));
+    }
+    // From the threshold up, three working days before the promised date as before.
+    const four = startClock(calendar, '2026-09-28', 4, 20);
+    expect(
+      plannedAlerts(accepted(four), calendar, defaultAlertPolicy).find((p) => p.kind === 'deadline-warning')
+        ?.fireAt,
+    ).toBe(startOfShanghaiDay(nthLastWorkingDay(calendar, four.promisedDueDate, 3)));
+  });
+
   it('plans nothing for the deadline while the clock is paused or after the result went back', () => {
     const paused = accepted(
       pauseClock(startClock(calendar, '2026-09-28', 5, 20), 'supplement', '2026-09-29'),

@@ -113,11 +113,11 @@ export function plannedAlerts(
 
   if (clock && deadlinePhases.has(phase) && !isPaused(clock) && clock.promisedDays > 0) {
     const due = clock.promisedDueDate;
-    // A matter shorter than the warning threshold would be warned at acceptance: no news to anyone.
-    if (clock.promisedDays > policy.warningWorkingDays) {
-      const from = nthLastWorkingDay(calendar, due, policy.warningWorkingDays);
-      planned.push(alert('deadline-warning', 'yellow', 'department', due, startOfShanghaiDay(from)));
-    }
+    // Yellow at the start of the last `warningWorkingDays` working days; a matter promised in fewer
+    // working days is warned at the start of its first counted day, so every deadline is warned before
+    // it turns red (a 1-day matter in the morning of its only day).
+    const from = nthLastWorkingDay(calendar, due, Math.min(policy.warningWorkingDays, clock.promisedDays));
+    planned.push(alert('deadline-warning', 'yellow', 'department', due, startOfShanghaiDay(from)));
     planned.push(alert('deadline-overdue', 'red', 'department', due, endOfShanghaiDay(due)));
     const chiefDate = calendar.addWorkingDays(due, policy.escalateToChiefAfterWorkingDays).date;
     planned.push(alert('escalated-to-chief', 'red', 'chief', due, endOfShanghaiDay(chiefDate)));
