@@ -140,6 +140,22 @@ describe('workflow starts from the cases table stream', () => {
     expect(calls.get(caseId)).toBe(1);
   });
 
+  it('starts a case whose head holds empty maps and lists (a dispatched window: no back-office stamps yet)', async () => {
+    const caseId = newCaseId();
+    await documents.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...caseKey(caseId), phase: 'draft', version: 1, backOffice: {}, clock: { pauses: [] } },
+      }),
+    );
+    await accept(caseId);
+    await vi.waitFor(async () => expect(await executionsNamed(caseId)).toEqual(['RUNNING']), {
+      timeout: 3_000,
+      interval: 20,
+    });
+    expect(deadLetters).toEqual([]);
+  });
+
   it('starts nothing for later writes of an open case, nor for other items of its partition', async () => {
     const caseId = newCaseId();
     await putDraft(caseId);

@@ -19,6 +19,9 @@ function lambdaValue(value: StreamAttributeValue): AttributeValue {
   if (value.BS !== undefined) return { BS: value.BS.map(base64) };
   if (value.L !== undefined) return { L: value.L.map(lambdaValue) };
   if (value.M !== undefined) return { M: lambdaImage(value.M) };
+  // The Streams client's deserializer drops an empty map's member and leaves `{}`: DynamoDB Local sends
+  // `{"M":{}}`, and so does Lambda's event. No other type can arrive without its member.
+  if (Object.keys(value).length === 0) return { M: {} };
   throw new Error(`unsupported attribute value ${Object.keys(value).join(',')}`);
 }
 
