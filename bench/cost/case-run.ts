@@ -483,7 +483,7 @@ export async function counterCaseWithWarning(o: DriverOptions): Promise<Scenario
         d.ok('clerk', clerk, 'POST', `/cases/${d.caseId}/issuance`, {
           version: record.version,
           method: 'pickup',
-          pickup: { idNumberLastDigits: '002X', collectedBy: '王芳' },
+          pickup: { idNumber: '11010519491231002X', collectedBy: '王芳' },
         }),
       async () => (await d.status()) === 'SUCCEEDED',
     );
