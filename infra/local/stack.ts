@@ -7,6 +7,7 @@ import { readAsl, repoRoot, substituteAsl } from '../definitions/asl';
 import { type BucketId, bucketEnvName, bucketIds } from '../definitions/buckets';
 import { type TableId, tableEnvName, tableIds } from '../definitions/tables';
 import type { ApiThrottle } from '../definitions/throttle';
+import { acquireDataLock } from './data-lock';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { type ApiHandler, type Gateway, startGateway } from './gateway/http-gateway';
 import { localAudience, localIssuer, localJwksPath, openLocalIssuer } from './issuer';
@@ -75,9 +76,31 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const [port, dynamoDbPort, s3Port, stepFunctionsPort] = (await Promise.all(
     [options.port, options.dynamoDbPort, options.s3Port, options.stepFunctionsPort].map(resolvePort),
   )) as [number, number, number, number];
-  // Say which port is taken before anything starts, rather than after a half start.
-  await assertPortFree(port, 'HTTP gateway');
-  await assertPortFree(stepFunctionsPort, 'Step Functions runner');
+  // One stack per data folder: a second one would resume every open case in its own runner. Checked
+  // first, so a second start on the same ports is told who owns the folder, not that a port is taken.
+  const lock = options.persistent
+    ? acquireDataLock(options.dataDir, {
+        gateway: port,
+        dynamodb: dynamoDbPort,
+        s3: s3Port,
+        stepfunctions: stepFunctionsPort,
+      })
+    : undefined;
+  if (lock?.tookOver) {
+    const { pid, startedAt } = lock.tookOver;
+    options.onReady?.(
+      'data',
+      `${options.dataDir}: the previous run did not stop cleanly (pid ${pid}, started ${startedAt}); its lock is taken over`,
+    );
+  }
+  try {
+    // Say which port is taken before anything starts, rather than after a half start.
+    await assertPortFree(port, 'HTTP gateway');
+    await assertPortFree(stepFunctionsPort, 'Step Functions runner');
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 
   const clockSettings = resumeClock(options.persistent ? options.dataDir : undefined, options.clockSpeed);
   const gatewayUrl = `http://${loopback}:${port}`;
@@ -110,7 +133,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   Object.assign(process.env, env);
   const clock = createClock(clockSettings);
 
-  const stops: (() => Promise<void>)[] = [];
+  // Run in reverse: the lock goes last, once nothing writes to the folder any more.
+  const stops: (() => Promise<void>)[] = lock ? [async () => lock.release()] : [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     stops.length = 0;
