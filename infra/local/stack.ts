@@ -49,7 +49,8 @@ export interface LocalStack {
   /** The table stream consumers as started; `onEvent` observes what the pipes put on the event buses. */
   streams: LocalStreams;
   /**
-   * Stops the stream consumers, or starts them again from the latest record of each shard, as at start.
+   * Stops the stream consumers, or starts them again as at start: after the last record each processed on
+   * a persistent stack, from the latest record of each shard otherwise.
    * They poll DynamoDB Local in this process: a bulk load or a burst read back would take its CPU, which
    * in AWS the stream reads do not (the peak benchmark pauses them).
    */
@@ -245,10 +246,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       );
     }
 
-    // The stream consumers start before the open cases are resumed and read the shards that exist from
-    // LATEST: what was written before this start is not replayed, and need not be, because every case
-    // accepted before it is open and started by the resume below (alerts raised by resumed executions are
-    // after this point, so they are seen).
+    // The stream consumers start before the open cases are resumed. On a data folder that survives
+    // restarts each resumes after the last record it processed (records written just before a crash are
+    // delivered now, at least once; the consumers are idempotent: the workflow starter names executions by
+    // case, alerts and notifications are keyed by their item); a new data folder, or an in-memory stack,
+    // reads from LATEST: what the start itself wrote (the seed) is no news.
     const startStreams = () =>
       startLocalStreams({
         endpoint: dynamo.endpoint,
@@ -264,6 +266,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           })),
         eventBusName: (id) => `onewindow-${stage}-${id}`,
         dataDir: options.dataDir,
+        keepPositions: options.persistent,
         now: () => clock.now(),
       });
     let streams: LocalStreams | undefined = await startStreams();
