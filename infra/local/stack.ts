@@ -39,8 +39,13 @@ export interface LocalStackOptions {
   throttle?: ApiThrottle;
   /** Requests the gateway hands to functions at once (503 with `Retry-After` beyond); none: unlimited. */
   maxInFlight?: number;
-  /** Called once per service as it comes up. */
+  /** Called once per service as it comes up (and again when DynamoDB Local had to be restarted). */
   onReady?: (service: string, detail: string) => void;
+  /**
+   * Called once the stack has stopped itself because a stand-in died and could not be brought back
+   * (`npm start` exits 1 with its message); default: the message on stderr.
+   */
+  onFatal?: (error: Error) => void;
 }
 
 export interface LocalStack {
@@ -56,6 +61,8 @@ export interface LocalStack {
    */
   pauseStreams(): Promise<void>;
   resumeStreams(): Promise<void>;
+  /** The DynamoDB Local Java process now serving (it changes when the stack restarts it). */
+  dynamoDbPid(): number;
   stop(): Promise<void>;
 }
 
@@ -136,18 +143,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // Run in reverse: the lock goes last, once nothing writes to the folder any more.
   const stops: (() => Promise<void>)[] = lock ? [async () => lock.release()] : [];
+  let stopped = false;
   const stopAll = async () => {
+    stopped = true;
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     stops.length = 0;
   };
   try {
     const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-    const [dynamo, s3]: [DynamoDbLocal, S3Local] = await Promise.all([
+    const startDynamo = () =>
       startDynamoDbLocal({
         port: dynamoDbPort,
         ...(options.persistent ? { dbPath: path.join(options.dataDir, 'dynamodb') } : {}),
-      }).then((d) => {
-        stops.push(d.stop);
+      });
+    // The instance serving now: a restart (see the watch below) replaces it.
+    let current: DynamoDbLocal | undefined;
+    const [dynamo, s3]: [DynamoDbLocal, S3Local] = await Promise.all([
+      startDynamo().then((d) => {
+        current = d;
+        stops.push(async () => current?.stop());
         return d;
       }),
       startS3Local({ port: s3Port, directory: path.join(options.dataDir, 's3') }).then((s) => {
@@ -170,7 +184,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3Client.destroy();
     options.onReady?.(
       'dynamodb',
-      `${dynamo.endpoint} (DynamoDB Local, ${options.persistent ? 'on disk' : 'in memory'}; tables ${tableIds.length}, created ${createdTables.length})`,
+      `${dynamo.endpoint} (DynamoDB Local pid ${dynamo.pid}, ${options.persistent ? 'on disk' : 'in memory'}; tables ${tableIds.length}, created ${createdTables.length})`,
     );
     options.onReady?.(
       's3',
@@ -276,6 +290,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await running?.stop();
     };
     stops.push(pauseStreams);
+    const resumeStreams = async () => {
+      if (stopped) return;
+      streams ??= await startStreams();
+    };
     options.onReady?.('streams', streams.summary);
 
     // Executions lived in the previous process's memory: start one for each open case again.
@@ -316,15 +334,65 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(gateway.stop);
     options.onReady?.('gateway', `${gateway.url} (HTTP API; docs ${gateway.url}/docs)`);
+
+    // A dead DynamoDB Local would leave the stack answering 500s and each stream consumer logging refused
+    // connections. It is restarted once on the same data (the tables checked as at start, the consumers
+    // resumed where they stopped); if that fails, or it dies again, the whole stack stops with one line.
+    let restarted = false;
+    const fatal = async (message: string) => {
+      await stopAll();
+      (options.onFatal ?? ((error: Error) => process.stderr.write(`error: ${error.message}\n`)))(
+        new Error(message),
+      );
+    };
+    const recover = async (dead: DynamoDbLocal, detail: string) => {
+      // The consumers would only log refused connections until it is back.
+      await pauseStreams();
+      // Ctrl-C signals the whole process group, the JVM too: its exit then races the stack's own stop.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      if (stopped) return;
+      const what = `DynamoDB Local (pid ${dead.pid}) exited unexpectedly (${detail})`;
+      if (restarted) return fatal(`${what} again after a restart: stopping the stack`);
+      restarted = true;
+      options.onReady?.('dynamodb', `${what}: restarting it on the same data`);
+      let diedAgain = false;
+      try {
+        const replacement = await startDynamo();
+        current = replacement;
+        if (stopped) return void (await replacement.stop());
+        replacement.onExit((again) => {
+          diedAgain = true;
+          void recover(replacement, again);
+        });
+        const client = new DynamoDBClient({
+          endpoint: replacement.endpoint,
+          region: localRegion,
+          credentials,
+        });
+        const created = await provisionTables(client, names.tables).finally(() => client.destroy());
+        await resumeStreams();
+        options.onReady?.(
+          'dynamodb',
+          `${replacement.endpoint} restarted (DynamoDB Local pid ${replacement.pid}; tables ${tableIds.length}, created ${created.length})`,
+        );
+      } catch (error) {
+        // Died again while being checked: its own exit is handled (and ends the stack).
+        if (diedAgain || stopped) return;
+        await fatal(
+          `${what} and could not be restarted (${error instanceof Error ? error.message : String(error)}): stopping the stack`,
+        );
+      }
+    };
+    dynamo.onExit((detail) => void recover(dynamo, detail));
+
     const firstStreams = streams;
     return {
       url: gateway.url,
       env,
       streams: firstStreams,
       pauseStreams,
-      resumeStreams: async () => {
-        streams ??= await startStreams();
-      },
+      resumeStreams,
+      dynamoDbPid: () => current?.pid ?? dynamo.pid,
       stop: stopAll,
     };
   } catch (error) {
