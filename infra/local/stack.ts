@@ -214,6 +214,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         name: names.stateMachineName(sm.id),
         arn: localStateMachineArn(names.stateMachineName(sm.id)),
         definition: substituteAsl(readAsl(sm.aslFile), substitutions),
+        // The tags the CDK app puts on every resource.
+        tags: { project: 'onewindow', stage },
       })),
     });
     stops.push(stepFunctions.stop);
