@@ -12,6 +12,13 @@ import { assertPortFree, loopback, waitFor } from './ports';
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** The Java process. */
+  pid: number;
+  /**
+   * Calls `listener` once if the process ends other than by stop() (killed, out of memory): the stack
+   * would otherwise keep answering with every table call failing.
+   */
+  onExit(listener: (detail: string) => void): void;
   stop(): Promise<void>;
 }
 
@@ -59,8 +66,14 @@ export async function startDynamoDbLocal(options: { port: number; dbPath?: strin
           )
         : error;
   });
+  let exitDetail: string | undefined;
+  let stopping = false;
+  const exitListeners: ((detail: string) => void)[] = [];
   child.once('exit', (code, signal) => {
     exitError ??= new Error(`DynamoDB Local exited (code ${code}, signal ${signal}): ${output.trim()}`);
+    exitDetail = `code ${code}, signal ${signal}`;
+    if (stopping) return;
+    for (const listener of exitListeners.splice(0)) listener(exitDetail);
   });
 
   const endpoint = `http://${loopback}:${port}`;
@@ -85,8 +98,15 @@ export async function startDynamoDbLocal(options: { port: number; dbPath?: strin
   return {
     endpoint,
     port,
+    pid: child.pid as number,
+    onExit(listener) {
+      if (stopping) return;
+      if (exitDetail !== undefined) listener(exitDetail);
+      else exitListeners.push(listener);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping = true;
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
         child.once('exit', () => {

@@ -23,8 +23,11 @@ export function createLambdaContext(functionName: string, timeoutMs = 30_000): C
 export const localAccount = '000000000000';
 export const localRegion = 'cn-north-1';
 
+/** The partition of the stack's region: an ARN naming a China region is an `aws-cn` one. */
+export const localPartition = localRegion.startsWith('cn-') ? 'aws-cn' : 'aws';
+
 export const localFunctionArn = (functionName: string): string =>
-  `arn:aws:lambda:${localRegion}:${localAccount}:function:${functionName}`;
+  `arn:${localPartition}:lambda:${localRegion}:${localAccount}:function:${functionName}`;
 
 export const localStateMachineArn = (name: string): string =>
-  `arn:aws:states:${localRegion}:${localAccount}:stateMachine:${name}`;
+  `arn:${localPartition}:states:${localRegion}:${localAccount}:stateMachine:${name}`;

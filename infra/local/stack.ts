@@ -7,6 +7,7 @@ import { readAsl, repoRoot, substituteAsl } from '../definitions/asl';
 import { type BucketId, bucketEnvName, bucketIds } from '../definitions/buckets';
 import { type TableId, tableEnvName, tableIds } from '../definitions/tables';
 import type { ApiThrottle } from '../definitions/throttle';
+import { acquireDataLock } from './data-lock';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { type ApiHandler, type Gateway, startGateway } from './gateway/http-gateway';
 import { localAudience, localIssuer, localJwksPath, openLocalIssuer } from './issuer';
@@ -38,8 +39,13 @@ export interface LocalStackOptions {
   throttle?: ApiThrottle;
   /** Requests the gateway hands to functions at once (503 with `Retry-After` beyond); none: unlimited. */
   maxInFlight?: number;
-  /** Called once per service as it comes up. */
+  /** Called once per service as it comes up (and again when DynamoDB Local had to be restarted). */
   onReady?: (service: string, detail: string) => void;
+  /**
+   * Called once the stack has stopped itself because a stand-in died and could not be brought back
+   * (`npm start` exits 1 with its message); default: the message on stderr.
+   */
+  onFatal?: (error: Error) => void;
 }
 
 export interface LocalStack {
@@ -48,12 +54,15 @@ export interface LocalStack {
   /** The table stream consumers as started; `onEvent` observes what the pipes put on the event buses. */
   streams: LocalStreams;
   /**
-   * Stops the stream consumers, or starts them again from the latest record of each shard, as at start.
+   * Stops the stream consumers, or starts them again as at start: after the last record each processed on
+   * a persistent stack, from the latest record of each shard otherwise.
    * They poll DynamoDB Local in this process: a bulk load or a burst read back would take its CPU, which
    * in AWS the stream reads do not (the peak benchmark pauses them).
    */
   pauseStreams(): Promise<void>;
   resumeStreams(): Promise<void>;
+  /** The DynamoDB Local Java process now serving (it changes when the stack restarts it). */
+  dynamoDbPid(): number;
   stop(): Promise<void>;
 }
 
@@ -75,9 +84,31 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const [port, dynamoDbPort, s3Port, stepFunctionsPort] = (await Promise.all(
     [options.port, options.dynamoDbPort, options.s3Port, options.stepFunctionsPort].map(resolvePort),
   )) as [number, number, number, number];
-  // Say which port is taken before anything starts, rather than after a half start.
-  await assertPortFree(port, 'HTTP gateway');
-  await assertPortFree(stepFunctionsPort, 'Step Functions runner');
+  // One stack per data folder: a second one would resume every open case in its own runner. Checked
+  // first, so a second start on the same ports is told who owns the folder, not that a port is taken.
+  const lock = options.persistent
+    ? acquireDataLock(options.dataDir, {
+        gateway: port,
+        dynamodb: dynamoDbPort,
+        s3: s3Port,
+        stepfunctions: stepFunctionsPort,
+      })
+    : undefined;
+  if (lock?.tookOver) {
+    const { pid, startedAt } = lock.tookOver;
+    options.onReady?.(
+      'data',
+      `${options.dataDir}: the previous run did not stop cleanly (pid ${pid}, started ${startedAt}); its lock is taken over`,
+    );
+  }
+  try {
+    // Say which port is taken before anything starts, rather than after a half start.
+    await assertPortFree(port, 'HTTP gateway');
+    await assertPortFree(stepFunctionsPort, 'Step Functions runner');
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 
   const clockSettings = resumeClock(options.persistent ? options.dataDir : undefined, options.clockSpeed);
   const gatewayUrl = `http://${loopback}:${port}`;
@@ -110,19 +141,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   Object.assign(process.env, env);
   const clock = createClock(clockSettings);
 
-  const stops: (() => Promise<void>)[] = [];
+  // Run in reverse: the lock goes last, once nothing writes to the folder any more.
+  const stops: (() => Promise<void>)[] = lock ? [async () => lock.release()] : [];
+  let stopped = false;
   const stopAll = async () => {
+    stopped = true;
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     stops.length = 0;
   };
   try {
     const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-    const [dynamo, s3]: [DynamoDbLocal, S3Local] = await Promise.all([
+    const startDynamo = () =>
       startDynamoDbLocal({
         port: dynamoDbPort,
         ...(options.persistent ? { dbPath: path.join(options.dataDir, 'dynamodb') } : {}),
-      }).then((d) => {
-        stops.push(d.stop);
+      });
+    // The instance serving now: a restart (see the watch below) replaces it.
+    let current: DynamoDbLocal | undefined;
+    const [dynamo, s3]: [DynamoDbLocal, S3Local] = await Promise.all([
+      startDynamo().then((d) => {
+        current = d;
+        stops.push(async () => current?.stop());
         return d;
       }),
       startS3Local({ port: s3Port, directory: path.join(options.dataDir, 's3') }).then((s) => {
@@ -145,7 +184,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3Client.destroy();
     options.onReady?.(
       'dynamodb',
-      `${dynamo.endpoint} (DynamoDB Local, ${options.persistent ? 'on disk' : 'in memory'}; tables ${tableIds.length}, created ${createdTables.length})`,
+      `${dynamo.endpoint} (DynamoDB Local pid ${dynamo.pid}, ${options.persistent ? 'on disk' : 'in memory'}; tables ${tableIds.length}, created ${createdTables.length})`,
     );
     options.onReady?.(
       's3',
@@ -175,6 +214,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         name: names.stateMachineName(sm.id),
         arn: localStateMachineArn(names.stateMachineName(sm.id)),
         definition: substituteAsl(readAsl(sm.aslFile), substitutions),
+        // The tags the CDK app puts on every resource.
+        tags: { project: 'onewindow', stage },
       })),
     });
     stops.push(stepFunctions.stop);
@@ -221,10 +262,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       );
     }
 
-    // The stream consumers start before the open cases are resumed and read the shards that exist from
-    // LATEST: what was written before this start is not replayed, and need not be, because every case
-    // accepted before it is open and started by the resume below (alerts raised by resumed executions are
-    // after this point, so they are seen).
+    // The stream consumers start before the open cases are resumed. On a data folder that survives
+    // restarts each resumes after the last record it processed (records written just before a crash are
+    // delivered now, at least once; the consumers are idempotent: the workflow starter names executions by
+    // case, alerts and notifications are keyed by their item); a new data folder, or an in-memory stack,
+    // reads from LATEST: what the start itself wrote (the seed) is no news.
     const startStreams = () =>
       startLocalStreams({
         endpoint: dynamo.endpoint,
@@ -240,6 +282,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           })),
         eventBusName: (id) => `onewindow-${stage}-${id}`,
         dataDir: options.dataDir,
+        keepPositions: options.persistent,
         now: () => clock.now(),
       });
     let streams: LocalStreams | undefined = await startStreams();
@@ -249,6 +292,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await running?.stop();
     };
     stops.push(pauseStreams);
+    const resumeStreams = async () => {
+      if (stopped) return;
+      streams ??= await startStreams();
+    };
     options.onReady?.('streams', streams.summary);
 
     // Executions lived in the previous process's memory: start one for each open case again.
@@ -289,15 +336,65 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(gateway.stop);
     options.onReady?.('gateway', `${gateway.url} (HTTP API; docs ${gateway.url}/docs)`);
+
+    // A dead DynamoDB Local would leave the stack answering 500s and each stream consumer logging refused
+    // connections. It is restarted once on the same data (the tables checked as at start, the consumers
+    // resumed where they stopped); if that fails, or it dies again, the whole stack stops with one line.
+    let restarted = false;
+    const fatal = async (message: string) => {
+      await stopAll();
+      (options.onFatal ?? ((error: Error) => process.stderr.write(`error: ${error.message}\n`)))(
+        new Error(message),
+      );
+    };
+    const recover = async (dead: DynamoDbLocal, detail: string) => {
+      // The consumers would only log refused connections until it is back.
+      await pauseStreams();
+      // Ctrl-C signals the whole process group, the JVM too: its exit then races the stack's own stop.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      if (stopped) return;
+      const what = `DynamoDB Local (pid ${dead.pid}) exited unexpectedly (${detail})`;
+      if (restarted) return fatal(`${what} again after a restart: stopping the stack`);
+      restarted = true;
+      options.onReady?.('dynamodb', `${what}: restarting it on the same data`);
+      let diedAgain = false;
+      try {
+        const replacement = await startDynamo();
+        current = replacement;
+        if (stopped) return void (await replacement.stop());
+        replacement.onExit((again) => {
+          diedAgain = true;
+          void recover(replacement, again);
+        });
+        const client = new DynamoDBClient({
+          endpoint: replacement.endpoint,
+          region: localRegion,
+          credentials,
+        });
+        const created = await provisionTables(client, names.tables).finally(() => client.destroy());
+        await resumeStreams();
+        options.onReady?.(
+          'dynamodb',
+          `${replacement.endpoint} restarted (DynamoDB Local pid ${replacement.pid}; tables ${tableIds.length}, created ${created.length})`,
+        );
+      } catch (error) {
+        // Died again while being checked: its own exit is handled (and ends the stack).
+        if (diedAgain || stopped) return;
+        await fatal(
+          `${what} and could not be restarted (${error instanceof Error ? error.message : String(error)}): stopping the stack`,
+        );
+      }
+    };
+    dynamo.onExit((detail) => void recover(dynamo, detail));
+
     const firstStreams = streams;
     return {
       url: gateway.url,
       env,
       streams: firstStreams,
       pauseStreams,
-      resumeStreams: async () => {
-        streams ??= await startStreams();
-      },
+      resumeStreams,
+      dynamoDbPid: () => current?.pid ?? dynamo.pid,
       stop: stopAll,
     };
   } catch (error) {

@@ -56,6 +56,11 @@ try {
     // The deployed stage's limits: a client that floods the local API meets the same 429 as in AWS.
     ...(settings.data.API_THROTTLE === 'on' ? { throttle: defaultApiThrottle } : {}),
     onReady: (service, detail) => log(`${service.padEnd(14)}${detail}`),
+    // The stack has already stopped itself (a stand-in died for good): one line, exit 1.
+    onFatal: (error) => {
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exit(1);
+    },
   });
   log(
     `OneWindow is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stack.url}  (data in ${dataDir}; Ctrl-C stops)`,

@@ -91,7 +91,7 @@ const storedToken = (caseId: string, notToken?: string): Promise<string> =>
   });
 
 const executionArnOf = (caseId: string) =>
-  `arn:aws:states:cn-north-1:000000000000:execution:case-lifecycle:${caseId}`;
+  `arn:aws-cn:states:cn-north-1:000000000000:execution:case-lifecycle:${caseId}`;
 
 const sendBack = (taskToken: string) =>
   runner.client.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }));

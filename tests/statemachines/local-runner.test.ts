@@ -378,7 +378,7 @@ suite('execution lifecycle', () => {
     });
     const { client } = runner;
     const first = await runner.start('wait', { caseId: 'c-1' }, 'c-1');
-    expect(first).toBe('arn:aws:states:cn-north-1:000000000000:execution:wait:c-1');
+    expect(first).toBe('arn:aws-cn:states:cn-north-1:000000000000:execution:wait:c-1');
     expect(await runner.start('wait', { caseId: 'c-1' }, 'c-1')).toBe(first);
     const listed = await client.send(new ListExecutionsCommand({ stateMachineArn: runner.arnOf('wait') }));
     expect(listed.executions?.map((e) => e.executionArn)).toEqual([first]);
@@ -417,7 +417,7 @@ suite('execution lifecycle', () => {
       name: 'InvalidArn',
     });
     await expect(
-      describe(client, 'arn:aws:states:cn-north-1:000000000000:execution:wait:nobody'),
+      describe(client, 'arn:aws-cn:states:cn-north-1:000000000000:execution:wait:nobody'),
     ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
 
     const response = await fetch(runner.sfn.endpoint, {
@@ -437,7 +437,7 @@ suite('execution lifecycle', () => {
     const described = await client.send(new DescribeStateMachineCommand({ stateMachineArn }));
     expect(described).toMatchObject({ stateMachineArn, name: 'wait', status: 'ACTIVE', type: 'STANDARD' });
     expect(JSON.parse(described.definition ?? '')).toEqual(definition);
-    expect(described.roleArn).toMatch(/^arn:aws:iam::000000000000:role\//);
+    expect(described.roleArn).toMatch(/^arn:aws-cn:iam::000000000000:role\//);
     expect(ms(described.creationDate)).toBeGreaterThanOrEqual(virtualOrigin);
 
     const arns = [];

@@ -7,7 +7,11 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type StreamPoller, startStreamPoller } from '../../infra/local/streams/stream-poller';
+import {
+  type ShardPositions,
+  type StreamPoller,
+  startStreamPoller,
+} from '../../infra/local/streams/stream-poller';
 
 /**
  * The shard bookkeeping of the local stream poller against an in-memory stream whose shards close and
@@ -95,10 +99,11 @@ function fakeStream() {
 let poller: StreamPoller | undefined;
 afterEach(async () => poller?.stop());
 
-async function start(stream: ReturnType<typeof fakeStream>) {
+async function start(stream: ReturnType<typeof fakeStream>, positions?: ShardPositions) {
   const delivered: string[] = [];
   const errors: unknown[] = [];
   poller = await startStreamPoller({
+    ...(positions ? { positions } : {}),
     client: stream.client,
     streamArn: 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/x',
     region: 'cn-north-1',
@@ -153,5 +158,27 @@ describe('startStreamPoller', () => {
     const two = stream.write('s');
     await vi.waitFor(() => expect(delivered).toEqual([one, two]), { timeout: 2_000, interval: 5 });
     expect(errors).toEqual([]);
+  });
+
+  it('resumes after a saved position, reads a shard without one from its start, and saves after delivery', async () => {
+    const stream = fakeStream();
+    stream.addShard('resumed');
+    const seen = stream.write('resumed');
+    const unseen = [stream.write('resumed'), stream.write('resumed'), stream.write('resumed')];
+    stream.addShard('unsaved');
+    const unsaved = [stream.write('unsaved')];
+    const saved: [string, string][] = [];
+    const { delivered } = await start(stream, {
+      startAt: (shardId) => (shardId === 'resumed' ? { afterSequenceNumber: seen } : 'TRIM_HORIZON'),
+      async save(shardId, sequenceNumber) {
+        saved.push([shardId, sequenceNumber]);
+      },
+    });
+    await vi.waitFor(() => expect([...delivered].sort()).toEqual([...unseen, ...unsaved].sort()), {
+      timeout: 2_000,
+      interval: 5,
+    });
+    await vi.waitFor(() => expect(saved).toContainEqual(['resumed', unseen.at(-1)]), { timeout: 2_000 });
+    expect(saved).toContainEqual(['unsaved', unsaved[0]]);
   });
 });

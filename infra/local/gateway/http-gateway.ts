@@ -57,21 +57,41 @@ interface CompiledRoute {
   fn: GatewayFunction;
 }
 
+/** What the gateway still reads (and discards) of an oversized body before it gives up on the client. */
+const maxDrainBytes = 64 * 1024 * 1024;
+
+/**
+ * Reads the body up to API Gateway's limit. Beyond it the rest is read and discarded, so that the client,
+ * still sending, gets to read the 413 rather than a reset connection; only a body far beyond the limit
+ * has its connection cut.
+ */
 function readBody(request: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.byteLength;
-      if (size > maxPayloadBytes) {
-        reject(new PayloadTooLargeError(maxPayloadBytes));
+      if (size > maxDrainBytes) {
         request.destroy();
         return;
       }
-      chunks.push(chunk);
+      if (size <= maxPayloadBytes) chunks.push(chunk);
+      else chunks.length = 0;
     });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('end', () =>
+      size > maxPayloadBytes
+        ? reject(new PayloadTooLargeError(maxPayloadBytes))
+        : resolve(Buffer.concat(chunks)),
+    );
     request.on('error', reject);
+    request.on('close', () => {
+      if (request.complete) return;
+      reject(
+        size > maxPayloadBytes
+          ? new PayloadTooLargeError(maxPayloadBytes)
+          : new Error('the client closed the connection before its body ended'),
+      );
+    });
   });
 }
 
@@ -124,7 +144,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       try {
         body = await readBody(req);
       } catch (error) {
-        if (error instanceof PayloadTooLargeError) return send(res, 413, error.toBody());
+        if (error instanceof PayloadTooLargeError) {
+          // The connection is not reused: a client that was cut off mid-body would misread the next reply.
+          res.setHeader('connection', 'close');
+          return send(res, 413, error.toBody());
+        }
         throw error;
       }
       const incoming: IncomingRequest = {

@@ -1,4 +1,5 @@
 import type { Clock } from '../../../functions/shared/clock';
+import { type ArnScope, executionArn, roleArn, stateMachineArn } from './arns';
 import { type Binding, type PreparedDefinition, type TaskTimeouts, virtualStartTimeKey } from './definition';
 import { type HistoryEntry, historyEntryOf } from './history';
 import { invokeLocalFunction, type LambdaRegistry, taskError } from './lambda-functions';
@@ -14,15 +15,15 @@ import {
 } from './library';
 import { withResolvers } from './promise-with-resolvers';
 import type { Cancel, Scheduler } from './scheduler';
+import { type TaskAttemptEvent, taskHistoryEntry } from './task-events';
 import type { TaskTokens } from './task-tokens';
 import { type WaitSpec, waitDueTime } from './wait-time';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
 
 export interface LoadedStateMachine {
-  arn: string;
   name: string;
-  roleArn: string;
+  tags: Record<string, string>;
   /** Virtual epoch ms. */
   creationDate: number;
   /** As given (substituted), for DescribeStateMachine. */
@@ -57,7 +58,19 @@ interface PendingTask {
 interface Outcome {
   succeed(value: unknown): void;
   fail(error: unknown): void;
+  /** A callback task's function has returned; the task now waits for its token. */
+  submitted(output: unknown): void;
   onSettle(cleanup: Cancel): void;
+}
+
+/**
+ * One Task attempt's history events. The library reports the state's entry through an async event log
+ * that may lag behind the handler call, so an attempt's events wait until the entry (or the retry) that
+ * precedes them is in the history.
+ */
+interface TaskAttempt {
+  released: boolean;
+  buffer: HistoryEntry[];
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -84,8 +97,14 @@ export class Execution {
   error: string | undefined;
   cause: string | undefined;
   readonly history: HistoryEntry[] = [];
+  /** As the starting request named it (`$$.Execution.Id`). */
+  readonly arn: string;
+  private readonly stateMachineArn: string;
+  private readonly roleArn: string;
 
   private readonly pending = new Set<PendingTask>();
+  /** Per Task state: attempts whose entry is not in the history yet, and entries seen before any attempt. */
+  private readonly attempts = new Map<string, { waiting: TaskAttempt[]; entered: number }>();
   private run: LibraryRun | undefined;
   private cancelTimeout: Cancel | undefined;
   private terminalEntry: HistoryEntry | undefined;
@@ -93,20 +112,24 @@ export class Execution {
   private settledRun: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly arn: string,
+    /** The region and account of the request that started it: its ARNs and task events name them. */
+    readonly scope: ArnScope,
     readonly name: string,
     readonly machine: LoadedStateMachine,
     readonly input: string,
     private readonly env: ExecutionEnvironment,
   ) {
     this.startDate = env.clock.now();
+    this.arn = executionArn(scope, machine.name, name);
+    this.stateMachineArn = stateMachineArn(scope, machine.name);
+    this.roleArn = roleArn(scope, `${machine.name}-role`);
   }
 
   start(): void {
     this.history.push({
       type: 'ExecutionStarted',
       timestamp: this.startDate,
-      details: { executionStartedEventDetails: { input: this.input, roleArn: this.machine.roleArn } },
+      details: { executionStartedEventDetails: { input: this.input, roleArn: this.roleArn } },
     });
     const handlers: TaskHandlers = {};
     for (const stateName of this.machine.prepared.bindings.keys()) {
@@ -151,11 +174,11 @@ export class Execution {
       Execution: {
         Id: this.arn,
         Name: this.name,
-        RoleArn: this.machine.roleArn,
+        RoleArn: this.roleArn,
         RedriveCount: 0,
         [virtualStartTimeKey]: new Date(this.startDate).toISOString(),
       },
-      StateMachine: { Id: this.machine.arn, Name: this.machine.name },
+      StateMachine: { Id: this.stateMachineArn, Name: this.machine.name },
       Task: { Token: this.env.taskTokenPlaceholder },
     };
   }
@@ -199,12 +222,22 @@ export class Execution {
   }
 
   private async followEvents(events: AsyncGenerator<LibraryEvent>): Promise<void> {
-    const { states } = this.machine.prepared;
+    const { states, bindings } = this.machine.prepared;
     for await (const event of events) {
       if (event.type === 'StateEntered') this.env.countStateEntered();
       const entry = historyEntryOf(event, states);
       if (entry) this.history.push({ ...entry, timestamp: this.virtualTimeOf(event.timestamp) });
       if (event.type === 'StateFailed') this.dismissInside(event.state.name, event.timestamp);
+      const isTask = (name: string) => {
+        const binding = bindings.get(name);
+        return binding !== undefined && binding.kind !== 'wait';
+      };
+      if ((event.type === 'StateEntered' || event.type === 'StateRetried') && isTask(event.state.name)) {
+        this.releaseAttempt(event.state.name);
+      }
+    }
+    for (const { waiting } of this.attempts.values()) {
+      for (const attempt of waiting.splice(0)) this.release(attempt);
     }
     this.eventsDrained = true;
     this.appendTerminalEntry();
@@ -232,6 +265,47 @@ export class Execution {
     }
   }
 
+  private attemptsOf(stateName: string) {
+    let state = this.attempts.get(stateName);
+    if (!state) {
+      state = { waiting: [], entered: 0 };
+      this.attempts.set(stateName, state);
+    }
+    return state;
+  }
+
+  private release(attempt: TaskAttempt): void {
+    attempt.released = true;
+    this.history.push(...attempt.buffer.splice(0));
+  }
+
+  /** The state's entry (or retry) is in the history: the oldest attempt waiting for it may follow. */
+  private releaseAttempt(stateName: string): void {
+    const state = this.attemptsOf(stateName);
+    const attempt = state.waiting.shift();
+    if (attempt) this.release(attempt);
+    else state.entered += 1;
+  }
+
+  private openAttempt(stateName: string): TaskAttempt {
+    const state = this.attemptsOf(stateName);
+    const attempt: TaskAttempt = { released: false, buffer: [] };
+    if (state.entered > 0) {
+      state.entered -= 1;
+      attempt.released = true;
+    } else state.waiting.push(attempt);
+    return attempt;
+  }
+
+  private recordTask(attempt: TaskAttempt, binding: Binding, event: TaskAttemptEvent): void {
+    if (binding.kind === 'wait') return;
+    const entry = taskHistoryEntry(binding, this.scope.region, event);
+    if (!entry) return;
+    const timed = { ...entry, timestamp: this.env.clock.now() };
+    if (attempt.released) this.history.push(timed);
+    else attempt.buffer.push(timed);
+  }
+
   private runTask(stateName: string, input: unknown): Promise<unknown> {
     const binding = this.machine.prepared.bindings.get(stateName);
     // A branch the library abandoned may still call in (e.g. a retry after the execution ended).
@@ -252,9 +326,28 @@ export class Execution {
       dismiss: () => settle(() => resolve(input)),
     };
     this.pending.add(task);
+    const attempt = binding.kind === 'wait' ? undefined : this.openAttempt(stateName);
+    const record = (event: TaskAttemptEvent) => {
+      if (attempt) this.recordTask(attempt, binding, event);
+    };
+    record({ type: 'scheduled', parameters: input });
+    record({ type: 'started' });
     const outcome: Outcome = {
-      succeed: (value) => settle(() => resolve(value)),
-      fail: (error) => settle(() => reject(error)),
+      succeed: (value) =>
+        settle(() => {
+          record({ type: 'succeeded', output: value });
+          resolve(value);
+        }),
+      fail: (error) =>
+        settle(() => {
+          const name = error instanceof Error ? error.name : 'States.TaskFailed';
+          const cause = error instanceof Error ? error.message : String(error);
+          record({ type: name === 'States.Timeout' ? 'timedOut' : 'failed', error: name, cause });
+          reject(error);
+        }),
+      submitted: (output) => {
+        if (!settled) record({ type: 'submitted', output });
+      },
       onSettle: (cleanup) => {
         if (settled) cleanup();
         else cleanups.push(cleanup);
@@ -314,6 +407,7 @@ export class Execution {
     }
     invokeLocalFunction(fn, event).then((result) => {
       if (toOutput) outcome.succeed(toOutput(result));
+      else outcome.submitted({ ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 });
     }, outcome.fail);
   }
 

@@ -10,15 +10,6 @@ export interface HistoryEntry {
 }
 
 const json = (value: unknown): string => JSON.stringify(value ?? null);
-const text = (value: unknown): string => (typeof value === 'string' ? value : json(value));
-
-/** `arn:aws:states:::lambda:invoke.waitForTaskToken` → resourceType `lambda`, resource `invoke.waitForTaskToken`. */
-function taskResource(resource: string): { resourceType: string; resource: string } {
-  const integration = /^arn:[\w-]+:states:::([\w-]+):(.+)$/.exec(resource);
-  return integration
-    ? { resourceType: integration[1] ?? '', resource: integration[2] ?? '' }
-    : { resourceType: 'lambda', resource };
-}
 
 /**
  * A reasonable mapping of the library's event log onto AWS history event types. Execution-level events
@@ -45,17 +36,10 @@ export function historyEntryOf(
           };
     }
     case 'StateFailed': {
+      // A Task's failure is written by the runner as TaskFailed / LambdaFunctionFailed (task-events.ts).
       const state = states.get(event.state.name);
-      const failure = { error: event.Error, cause: text(event.Cause) };
       if (state?.type === 'Parallel' || state?.type === 'Map') return { type: `${state.type}StateFailed` };
-      if (state?.type !== 'Task' || !state.resource) return undefined;
-      if (!state.resource.startsWith('arn:') || !state.resource.includes(':states:::')) {
-        return { type: 'LambdaFunctionFailed', details: { lambdaFunctionFailedEventDetails: failure } };
-      }
-      return {
-        type: 'TaskFailed',
-        details: { taskFailedEventDetails: { ...taskResource(state.resource), ...failure } },
-      };
+      return undefined;
     }
     case 'MapIterationStarted':
     case 'MapIterationSucceeded':

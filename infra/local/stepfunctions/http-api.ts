@@ -2,13 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from './api-errors';
+import { signingRegion } from './arns';
 
 /**
  * The Step Functions API as AWS JSON 1.0: `POST /`, `X-Amz-Target: AWSStepFunctions.<Operation>`, JSON in
  * and out, errors as HTTP 400 `{"__type", "message"}` (client-sfn turns `__type` into `error.name`).
- * Signatures are not checked.
+ * Signatures are not checked; the region of their credential scope is what ARNs are written in.
  */
-export type OperationHandler = (operation: string, input: Record<string, unknown>) => unknown;
+export type OperationHandler = (
+  operation: string,
+  input: Record<string, unknown>,
+  request: { region: string | undefined },
+) => unknown;
 
 export interface HttpApi {
   port: number;
@@ -62,7 +67,10 @@ async function respond(
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw new ApiError('SerializationException', 'The request body must be a JSON object');
     }
-    const output = await handle(target.slice(targetPrefix.length), input as Record<string, unknown>);
+    const region = signingRegion(request.headers.authorization);
+    const output = await handle(target.slice(targetPrefix.length), input as Record<string, unknown>, {
+      region,
+    });
     send(response, 200, output ?? {});
   } catch (error) {
     if (error instanceof ApiError) send(response, 400, { __type: error.code, message: error.message });

@@ -9,6 +9,7 @@ import {
   page,
   requireString,
 } from './api-input';
+import { type ArnScope, executionArn, type ParsedArn, parseArn, roleArn, stateMachineArn } from './arns';
 import { prepareDefinition } from './definition';
 import {
   Execution,
@@ -22,10 +23,13 @@ import { createScheduler, type Scheduler } from './scheduler';
 import { TaskTokens } from './task-tokens';
 
 export interface LocalStateMachine {
+  /** Its ARN in the stack's region: the region of unsigned requests and the account of every ARN. */
   arn: string;
   name: string;
   /** Already substituted (see substituteAsl). */
   definition: Record<string, unknown>;
+  /** Its tags, as deployed (ListTagsForResource). */
+  tags?: Record<string, string>;
 }
 
 export interface RunnerOptions {
@@ -34,15 +38,22 @@ export interface RunnerOptions {
   lambdaHandlers: Record<string, LocalLambdaHandler>;
 }
 
-export type Operation = (input: ApiInput) => unknown;
+/** What an operation knows of its request: the region it was signed for (or the stack's). */
+export interface RequestScope {
+  region: string;
+}
 
-const stateMachineArnPattern = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:([A-Za-z0-9_-]{1,80})$/;
-const executionArnPattern = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/;
+export type Operation = (input: ApiInput, request: RequestScope) => unknown;
 const statuses: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT'];
 /** The runner's state: its state machines and their executions, and the API operations over them. */
 export class Runner {
+  /** By name: one resource whatever region an ARN names. */
   private readonly machines = new Map<string, LoadedStateMachine>();
+  /** By `<machine name>:<execution name>`. */
   private readonly executions = new Map<string, Execution>();
+  /** The stack's region and account, from the state machines' ARNs. */
+  region = 'us-east-1';
+  private account = '000000000000';
   private transitions = 0;
   private stopped = false;
 
@@ -72,26 +83,32 @@ export class Runner {
   }
 
   private load(machine: LocalStateMachine, lambdas: LambdaRegistry): void {
-    const match = stateMachineArnPattern.exec(machine.arn);
-    if (!match || match[1] !== machine.name) {
+    let parsed: ParsedArn | undefined;
+    try {
+      parsed = parseArn(machine.arn);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed?.kind !== 'stateMachine' || parsed.machineName !== machine.name) {
       throw new Error(
         `state machine ${machine.name}: ARN ${machine.arn} is not a state machine ARN with that name`,
       );
     }
-    if (this.machines.has(machine.arn)) throw new Error(`state machine ${machine.arn} is defined twice`);
+    if (this.machines.size > 0 && (parsed.region !== this.region || parsed.account !== this.account)) {
+      throw new Error(`state machine ${machine.name}: ARN ${machine.arn} is in another region or account`);
+    }
+    this.region = parsed.region;
+    this.account = parsed.account;
+    if (this.machines.has(machine.name)) throw new Error(`state machine ${machine.arn} is defined twice`);
     try {
       const prepared = prepareDefinition(machine.definition, {
         isBound: (ref) => lambdas.resolve(ref) !== undefined,
       });
       // The library's own validation (asl-validator) of the definition as deployed.
       libraryStateMachine(machine.definition, true);
-      this.machines.set(machine.arn, {
-        arn: machine.arn,
+      this.machines.set(machine.name, {
         name: machine.name,
-        roleArn: machine.arn.replace(
-          /:states:[^:]+:(\d{12}):stateMachine:.*$/,
-          `:iam::$1:role/${machine.name}-role`,
-        ),
+        tags: machine.tags ?? {},
         creationDate: this.env.clock.now(),
         definition: machine.definition,
         prepared,
@@ -119,22 +136,45 @@ export class Runner {
     this.env.tokens.clear();
   }
 
+  private scope(request: RequestScope): ArnScope {
+    return { region: request.region, account: this.account };
+  }
+
   private machine(arn: string): LoadedStateMachine {
-    if (!stateMachineArnPattern.test(arn)) throw new ApiError('InvalidArn', `Invalid Arn: '${arn}'`);
-    const machine = this.machines.get(arn);
+    const parsed = parseArn(arn);
+    if (parsed.kind !== 'stateMachine') throw new ApiError('InvalidArn', `Invalid Arn: '${arn}'`);
+    const machine = parsed.account === this.account ? this.machines.get(parsed.machineName) : undefined;
     if (!machine) throw new ApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     return machine;
   }
 
   private execution(arn: string): Execution {
-    if (!executionArnPattern.test(arn)) throw new ApiError('InvalidArn', `Invalid Arn: '${arn}'`);
-    const execution = this.executions.get(arn);
+    const parsed = parseArn(arn);
+    if (parsed.kind !== 'execution') throw new ApiError('InvalidArn', `Invalid Arn: '${arn}'`);
+    const execution =
+      parsed.account === this.account
+        ? this.executions.get(`${parsed.machineName}:${parsed.executionName}`)
+        : undefined;
     if (!execution) throw new ApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return execution;
   }
 
+  private describeMachine(machine: LoadedStateMachine, scope: ArnScope) {
+    return {
+      stateMachineArn: stateMachineArn(scope, machine.name),
+      name: machine.name,
+      status: 'ACTIVE',
+      definition: JSON.stringify(machine.definition, null, 2),
+      roleArn: roleArn(scope, `${machine.name}-role`),
+      type: 'STANDARD',
+      creationDate: epochSeconds(machine.creationDate),
+      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+      tracingConfiguration: { enabled: false },
+    };
+  }
+
   readonly operations: Record<string, Operation> = {
-    StartExecution: (input) => {
+    StartExecution: (input, request) => {
       const machine = this.machine(requireString(input, 'stateMachineArn'));
       const name = optionalString(input, 'name') ?? randomUUID();
       if (!isValidExecutionName(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
@@ -148,8 +188,10 @@ export class Runner {
         );
       }
       if (this.stopped) throw new ApiError('ServiceUnavailable', 'The local runner is stopping');
-      const arn = `${machine.arn.replace(':stateMachine:', ':execution:')}:${name}`;
-      const existing = this.executions.get(arn);
+      const scope = this.scope(request);
+      const arn = executionArn(scope, machine.name, name);
+      const key = `${machine.name}:${name}`;
+      const existing = this.executions.get(key);
       if (existing) {
         // AWS answers a repeated start of a running execution with the same input idempotently.
         if (existing.status === 'RUNNING' && existing.input === executionInput) {
@@ -157,17 +199,18 @@ export class Runner {
         }
         throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
       }
-      const execution = new Execution(arn, name, machine, executionInput, this.env);
-      this.executions.set(arn, execution);
+      const execution = new Execution(scope, name, machine, executionInput, this.env);
+      this.executions.set(key, execution);
       execution.start();
       return { executionArn: arn, startDate: epochSeconds(execution.startDate) };
     },
 
-    DescribeExecution: (input) => {
+    DescribeExecution: (input, request) => {
       const execution = this.execution(requireString(input, 'executionArn'));
+      const scope = this.scope(request);
       return {
-        executionArn: execution.arn,
-        stateMachineArn: execution.machine.arn,
+        executionArn: executionArn(scope, execution.machine.name, execution.name),
+        stateMachineArn: stateMachineArn(scope, execution.machine.name),
         name: execution.name,
         status: execution.status,
         startDate: epochSeconds(execution.startDate),
@@ -189,7 +232,7 @@ export class Runner {
       return { stopDate: epochSeconds(execution.stopDate) };
     },
 
-    ListExecutions: (input) => {
+    ListExecutions: (input, request) => {
       const machine = this.machine(requireString(input, 'stateMachineArn'));
       const statusFilter = optionalString(input, 'statusFilter');
       if (statusFilter !== undefined && !statuses.includes(statusFilter as ExecutionStatus)) {
@@ -201,8 +244,8 @@ export class Runner {
       const { items, nextToken } = page(matching, input);
       return {
         executions: items.map((e) => ({
-          executionArn: e.arn,
-          stateMachineArn: machine.arn,
+          executionArn: executionArn(this.scope(request), machine.name, e.name),
+          stateMachineArn: stateMachineArn(this.scope(request), machine.name),
           name: e.name,
           status: e.status,
           startDate: epochSeconds(e.startDate),
@@ -263,26 +306,37 @@ export class Runner {
       return {};
     },
 
-    DescribeStateMachine: (input) => {
-      const machine = this.machine(requireString(input, 'stateMachineArn'));
-      return {
-        stateMachineArn: machine.arn,
-        name: machine.name,
-        status: 'ACTIVE',
-        definition: JSON.stringify(machine.definition, null, 2),
-        roleArn: machine.roleArn,
-        type: 'STANDARD',
-        creationDate: epochSeconds(machine.creationDate),
-        loggingConfiguration: { level: 'OFF', includeExecutionData: false },
-        tracingConfiguration: { enabled: false },
-      };
+    DescribeStateMachine: (input, request) =>
+      this.describeMachine(this.machine(requireString(input, 'stateMachineArn')), this.scope(request)),
+
+    DescribeStateMachineForExecution: (input, request) => {
+      const execution = this.execution(requireString(input, 'executionArn'));
+      const {
+        status: _status,
+        creationDate: _creationDate,
+        ...described
+      } = this.describeMachine(execution.machine, this.scope(request));
+      // The state machine as the execution runs it; AWS adds when that version was last changed.
+      return { ...described, updateDate: epochSeconds(execution.machine.creationDate) };
     },
 
-    ListStateMachines: (input) => {
+    ListTagsForResource: (input) => {
+      const arn = requireString(input, 'resourceArn');
+      let machine: LoadedStateMachine | undefined;
+      try {
+        machine = this.machine(arn);
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'InvalidArn') throw error;
+      }
+      if (!machine) throw new ApiError('ResourceNotFound', `Resource not found: '${arn}'`);
+      return { tags: Object.entries(machine.tags).map(([key, value]) => ({ key, value })) };
+    },
+
+    ListStateMachines: (input, request) => {
       const { items, nextToken } = page([...this.machines.values()], input);
       return {
         stateMachines: items.map((machine) => ({
-          stateMachineArn: machine.arn,
+          stateMachineArn: stateMachineArn(this.scope(request), machine.name),
           name: machine.name,
           type: 'STANDARD',
           creationDate: epochSeconds(machine.creationDate),

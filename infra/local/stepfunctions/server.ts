@@ -41,10 +41,10 @@ export async function startLocalStepFunctions(
     throw new Error(`the local Step Functions runner binds to loopback only, not ${host}`);
   const runner = await Runner.create(options);
   const api = await startHttpApi(
-    (operation, input) => {
+    (operation, input, request) => {
       const run = Object.hasOwn(runner.operations, operation) ? runner.operations[operation] : undefined;
       if (!run) throw new ApiError('UnknownOperationException', `Unknown operation: ${operation}`);
-      return run(input);
+      return run(input, { region: request.region ?? runner.region });
     },
     host,
     options.port,

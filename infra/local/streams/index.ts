@@ -19,6 +19,7 @@ import {
   type StreamHandler,
 } from './event-source-mapping';
 import { type StreamPoller, startStreamPoller } from './stream-poller';
+import { openStreamPositions } from './stream-positions';
 
 export type { LocalBusEvent } from './event-pipe';
 export type { DeadLetter, StreamHandler } from './event-source-mapping';
@@ -41,6 +42,11 @@ export interface LocalStreamsOptions {
   pipes?: EventPipeDefinition[];
   eventBusName(id: EventBusId): string;
   dataDir: string;
+  /**
+   * Keep each consumer's position in `<dataDir>/stream-positions.json` and resume from it after a restart
+   * (a data folder that survives restarts); otherwise every start reads from LATEST.
+   */
+  keepPositions?: boolean;
   /** The time written into bus events (the stack's virtual clock). */
   now?: () => number;
   /** Wait between polls when no shard had records. */
@@ -62,6 +68,8 @@ export interface LocalStreams {
 }
 
 interface Consumer {
+  /** Unique among consumers: the position file is keyed by it. */
+  key: string;
   id: string;
   table: TableId;
   deliver(records: DynamoDBRecord[], shardId: string): Promise<void>;
@@ -81,7 +89,7 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<L
     ...options.functions.map(({ definition, functionName, handler }) => {
       const subscription = definition.stream;
       if (!subscription) throw new Error(`function ${definition.id} consumes no stream`);
-      return localEventSourceMapping({
+      const mapping = localEventSourceMapping({
         functionId: definition.id,
         functionName,
         subscription,
@@ -100,9 +108,11 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<L
           for (const listener of deadLetterListeners) listener(entry);
         },
       });
+      return { ...mapping, key: `function:${definition.id}` };
     }),
-    ...(options.pipes ?? eventPipeDefinitions).map((definition) =>
-      localEventPipe({
+    ...(options.pipes ?? eventPipeDefinitions).map((definition) => ({
+      key: `pipe:${definition.id}`,
+      ...localEventPipe({
         definition,
         eventBusName: options.eventBusName(definition.bus),
         account: localAccount,
@@ -113,8 +123,11 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<L
           for (const listener of eventListeners) listener(event);
         },
       }),
-    ),
+    })),
   ];
+  const positions = options.keepPositions
+    ? openStreamPositions(path.join(options.dataDir, 'stream-positions.json'))
+    : undefined;
 
   const dynamo = new DynamoDBClient({
     endpoint: options.endpoint,
@@ -142,10 +155,13 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<L
     }
     for (const consumer of consumers) {
       let lastError = '';
+      const streamArn = streamArns.get(consumer.table) as string;
+      const consumerPositions = await positions?.forConsumer(consumer.key, streamArn);
       pollers.push(
         await startStreamPoller({
           client: streams,
-          streamArn: streamArns.get(consumer.table) as string,
+          streamArn,
+          ...(consumerPositions ? { positions: consumerPositions } : {}),
           region: options.region,
           deliver: (records, shardId) => consumer.deliver(records, shardId),
           ...(options.idleMs !== undefined ? { idleMs: options.idleMs } : {}),

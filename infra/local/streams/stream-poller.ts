@@ -19,9 +19,20 @@ import { toLambdaRecord } from './lambda-records';
  * open shard, and the poller waits `idleMs` when no shard had anything. `deliver` is awaited before the
  * shard is read further (a consumer retrying a batch holds its shard, as in AWS).
  *
- * Shards that exist when the poller starts are read from LATEST, shards that appear later from
- * TRIM_HORIZON (they are new: nothing in them was seen before).
+ * Shards that exist when the poller starts are read from where `positions` says (after the last record
+ * processed by the previous run, as an event source mapping resumes), or from LATEST without `positions`;
+ * shards that appear later from TRIM_HORIZON (they are new: nothing in them was seen before).
  */
+export type StartingPosition = 'LATEST' | 'TRIM_HORIZON' | { afterSequenceNumber: string };
+
+/** Where a consumer stopped, kept across restarts. */
+export interface ShardPositions {
+  /** Where to start reading a shard that exists when the poller starts. */
+  startAt(shardId: string): StartingPosition;
+  /** Called with the last record of a batch once `deliver` has processed it, before the next read. */
+  save(shardId: string, sequenceNumber: string): Promise<void>;
+}
+
 export interface StreamPollerOptions {
   client: DynamoDBStreamsClient;
   streamArn: string;
@@ -31,6 +42,7 @@ export interface StreamPollerOptions {
   onError?(error: unknown): void;
   idleMs?: number;
   describeEveryMs?: number;
+  positions?: ShardPositions;
 }
 
 export interface StreamPoller {
@@ -86,18 +98,20 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     return found;
   };
 
-  const track = (found: Shard[], initialPosition: ShardIteratorType) => {
+  const track = (found: Shard[], position: (shardId: string) => StartingPosition) => {
     for (const shard of found) {
       if (!shard.ShardId || shards.has(shard.ShardId)) continue;
-      // A shard already closed at start holds only records from before it: nothing to read.
+      const start = position(shard.ShardId);
+      const initialPosition = typeof start === 'string' ? start : 'TRIM_HORIZON';
+      // A shard already closed at start holds only records from before it: from LATEST, nothing to read.
       const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
       shards.set(shard.ShardId, {
         shardId: shard.ShardId,
         parentShardId: shard.ParentShardId,
         initialPosition,
         iterator: undefined,
-        lastSequenceNumber: undefined,
-        finished: initialPosition === 'LATEST' && closed,
+        lastSequenceNumber: typeof start === 'string' ? undefined : start.afterSequenceNumber,
+        finished: start === 'LATEST' && closed,
       });
     }
   };
@@ -113,8 +127,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     return ShardIterator;
   };
 
-  // The existing shards get their LATEST iterators before start resolves: a write after it is seen.
-  track(await describeShards(), 'LATEST');
+  // The existing shards get their iterators before start resolves: from LATEST, a write after it is seen.
+  track(await describeShards(), (shardId) => options.positions?.startAt(shardId) ?? 'LATEST');
   for (const shard of shards.values()) {
     if (!shard.finished) shard.iterator = await iteratorFor(shard);
   }
@@ -150,7 +164,14 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         records.map((record) => toLambdaRecord(record, streamArn, options.region)),
         shard.shardId,
       );
-      shard.lastSequenceNumber = records.at(-1)?.dynamodb?.SequenceNumber ?? shard.lastSequenceNumber;
+      const last = records.at(-1)?.dynamodb?.SequenceNumber;
+      // A delivery cut short by stop() may have left records unprocessed: its position is not saved, so
+      // the next run reads them again (at least once, as an event source mapping).
+      if (signal.aborted) return true;
+      if (last !== undefined) {
+        shard.lastSequenceNumber = last;
+        await options.positions?.save(shard.shardId, last);
+      }
     }
     shard.iterator = output.NextShardIterator;
     // No next iterator: the shard is closed and read to its end; its children may start.
@@ -167,7 +188,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       try {
         if (Date.now() - lastDescribe >= describeEveryMs) {
           lastDescribe = Date.now();
-          track(await describeShards(), 'TRIM_HORIZON');
+          track(await describeShards(), () => 'TRIM_HORIZON');
         }
         let busy = false;
         for (const shard of [...shards.values()].filter(readable)) {
