@@ -21,7 +21,7 @@ export interface TestApi {
     method: string,
     path: string,
     options?: { body?: unknown; token?: string; headers?: Record<string, string> },
-  ): Promise<{ status: number; body: T }>;
+  ): Promise<{ status: number; body: T; headers: Record<string, string> }>;
   stop(): Promise<void>;
 }
 
@@ -70,7 +70,11 @@ export async function startTestApi(functionIds: string[], env: Record<string, st
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
       });
       const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : {} };
+      return {
+        status: response.status,
+        body: text ? JSON.parse(text) : {},
+        headers: Object.fromEntries(response.headers),
+      };
     },
     stop: gateway.stop,
   };

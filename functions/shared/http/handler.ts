@@ -5,6 +5,7 @@ import type { Principal } from '../../domain/principal';
 import { parseEnv } from '../env';
 import {
   AppError,
+  asDependencyFailure,
   internalErrorBody,
   MalformedJsonError,
   MethodNotAllowedError,
@@ -89,13 +90,23 @@ async function dispatch(handler: RouteHandler, event: APIGatewayProxyEventV2): P
   return handler.handle(parsed);
 }
 
-/** middy middleware: errors below 500 are shown to the client, anything else is logged and hidden. */
+/**
+ * middy middleware: errors below 500 are shown to the client; a dependency failure answers 503 with
+ * Retry-After; anything else is a 500. The cause of a 5xx is logged, never answered (it may name an
+ * internal host and port).
+ */
 export const errorResponder = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> => ({
   onError: async (request) => {
     const { error } = request;
     if (error instanceof AppError) {
       if (error.status >= 500) logger.error('request failed', { code: error.code, error });
-      request.response = json(error.status, error.toBody());
+      request.response = json(error.status, error.toBody(), error.responseHeaders());
+      return;
+    }
+    const unavailable = asDependencyFailure(error);
+    if (unavailable) {
+      logger.error('dependency unavailable', { code: unavailable.code, error: error as Error });
+      request.response = json(unavailable.status, unavailable.toBody(), unavailable.responseHeaders());
       return;
     }
     logger.error('unexpected error', { error: error as Error });
