@@ -1,3 +1,5 @@
+import { serviceTimeHeader } from '../../functions/shared/http/response';
+
 /**
  * The API's CORS policy (the portal and the counter app run in browsers on other origins). The HTTP API
  * answers preflights with it in AWS; the local gateway applies the same policy.
@@ -7,7 +9,7 @@ export const corsPolicy = {
   allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
   // x-onewindow-time: the instant of the service clock an answer was computed on (accelerated locally);
   // retry-after: when a 429/503 may be retried. Neither is CORS-safelisted, so browsers hide them unless exposed.
-  exposeHeaders: ['x-request-id', 'etag', 'location', 'x-onewindow-time', 'retry-after'],
+  exposeHeaders: ['x-request-id', 'etag', 'location', serviceTimeHeader, 'retry-after'],
   maxAgeSeconds: 3600,
 };
 

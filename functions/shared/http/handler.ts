@@ -2,6 +2,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import type { Principal } from '../../domain/principal';
+import { type Clock, clock } from '../clock';
 import { parseEnv } from '../env';
 import {
   AppError,
@@ -17,7 +18,7 @@ import { logger } from '../logger';
 import { parseParts } from '../validation';
 import { authenticate } from './auth';
 import { matchPath } from './path-template';
-import { type HttpResult, json } from './response';
+import { type HttpResult, json, serviceTimeHeader } from './response';
 import { type RouteSpec, routeKey } from './route';
 
 const httpEnv = parseEnv(z.object({ MAX_BODY_BYTES: z.coerce.number().int().positive().default(262_144) }));
@@ -136,6 +137,26 @@ export const requestTracing = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResu
   },
 });
 
+/**
+ * middy middleware: stamps every answer, an error's included, with the instant of the service clock
+ * (X-OneWindow-Time), the clock the handler computed deadlines and "today" on.
+ */
+export const serviceTime = (
+  serviceClock: Pick<Clock, 'now'> = clock,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> => {
+  const stamp = (response: HttpResult | null | undefined) => {
+    if (!response) return;
+    response.headers = {
+      ...response.headers,
+      [serviceTimeHeader]: new Date(serviceClock.now()).toISOString(),
+    };
+  };
+  return {
+    after: async (request) => stamp(request.response),
+    onError: async (request) => stamp(request.response),
+  };
+};
+
 /** Method and path of every route of the API, loaded when first needed. */
 export type KnownRoutes = () => Promise<readonly Pick<RouteSpec, 'method' | 'path'>[]>;
 
@@ -159,5 +180,9 @@ export function createHttpHandler(
     if (allowed.length > 0) throw new MethodNotAllowedError(allowed);
     throw new NotFoundError('请求的地址不存在', 'ROUTE_NOT_FOUND');
   };
-  return middy<APIGatewayProxyEventV2, HttpResult>(base).use(requestTracing()).use(errorResponder());
+  // onError runs in reverse order of use: the error responder makes the answer, then the others stamp it.
+  return middy<APIGatewayProxyEventV2, HttpResult>(base)
+    .use(requestTracing())
+    .use(serviceTime())
+    .use(errorResponder());
 }
