@@ -67,7 +67,7 @@ describe('DynamoDB unreachable', () => {
   it('POST /cases answers 503 with Retry-After', async () => {
     const token = await api.token('applicant', { sub: 'alice' });
     expectUnavailable(
-      await api.call('POST', '/cases', {
+      await api.send('POST', '/cases', {
         token,
         body: {
           matterCode: 'JY-0001',
@@ -84,15 +84,15 @@ describe('DynamoDB unreachable', () => {
 
   it('GET /cases/{id} answers 503 with Retry-After', async () => {
     const token = await api.token('applicant', { sub: 'alice' });
-    expectUnavailable(await api.call('GET', '/cases/6f1c7c1e-2d4b-4c3a-9d8e-0a1b2c3d4e5f', { token }));
+    expectUnavailable(await api.send('GET', '/cases/6f1c7c1e-2d4b-4c3a-9d8e-0a1b2c3d4e5f', { token }));
   });
 
   it('GET /matters/JY-0001 (public catalogue) answers 503 with Retry-After', async () => {
-    expectUnavailable(await api.call('GET', '/matters/JY-0001'));
+    expectUnavailable(await api.send('GET', '/matters/JY-0001'));
   });
 
   it('GET /health answers 503 naming each dependency unavailable, and no address', async () => {
-    const health = await api.call('GET', '/health');
+    const health = await api.send('GET', '/health');
     expect(health.status).toBe(503);
     expect(health.body.status).toBe('degraded');
     const dependencies = Object.values(health.body.dependencies as Record<string, Json>);

@@ -33,16 +33,16 @@ afterAll(async () => {
 
 describe('X-OneWindow-Time', () => {
   it('carries the virtual clock on a successful answer', async () => {
-    const listed = await api.call('GET', '/matters');
+    const listed = await api.send('GET', '/matters');
     expect(listed.status, JSON.stringify(listed.body)).toBe(200);
     expect(listed.headers['x-onewindow-time']).toBe(virtualNow);
   });
 
   it('carries it on an error answer of a feature and on an unmatched route', async () => {
-    const missing = await api.call<Json>('GET', '/matters/XX-9999');
+    const missing = await api.send<Json>('GET', '/matters/XX-9999');
     expect(missing.status).toBe(404);
     expect(missing.headers['x-onewindow-time']).toBe(virtualNow);
-    const unmatched = await api.call<Json>('GET', '/no-such-route');
+    const unmatched = await api.send<Json>('GET', '/no-such-route');
     expect(unmatched.status).toBe(404);
     expect(unmatched.body.error.code).toBe('ROUTE_NOT_FOUND');
     expect(unmatched.headers['x-onewindow-time']).toBe(virtualNow);
