@@ -16,9 +16,14 @@ export { type StateMachineDefinition, stateMachineDefinitions } from './state-ma
  * (with its routes on the HTTP API, its ASL placeholder and least-privilege grants), and the local
  * stack loads the same handler modules behind its gateway and workflow runner.
  */
-export type TableAccess = 'read' | 'readWrite';
-export type BucketAccess = 'read' | 'readWrite';
-/** `start`: StartExecution; `callback`: SendTask*; `describe`: DescribeStateMachine/Execution. */
+/** `describe`: DescribeTable only (a health probe), no item. */
+export type TableAccess = 'describe' | 'read' | 'readWrite';
+/** `list`: ListBucket only (HeadBucket, a health probe), no object. */
+export type BucketAccess = 'list' | 'read' | 'readWrite';
+/**
+ * `start`: StartExecution; `callback`: SendTask* (on the state machine, as `grantTaskResponse` does);
+ * `describe`: DescribeStateMachine; `stop`: StopExecution.
+ */
 export type WorkflowAccess = 'start' | 'callback' | 'describe' | 'stop';
 
 /**
@@ -71,8 +76,10 @@ export const functionDefinitions: FunctionDefinition[] = [
     description: 'Health, OpenAPI document and docs page, caller identity; answers unknown routes',
     routes: Object.values(platformRoutes),
     defaultRoute: true,
-    tables: { cases: 'read', catalogue: 'read', idempotency: 'read' },
-    buckets: { materials: 'read', results: 'read', catalogue: 'read' },
+    // Health probes control-plane metadata only (DescribeTable, HeadBucket, DescribeStateMachine): no item,
+    // object or execution of any citizen is readable by the function that answers anonymous requests.
+    tables: { cases: 'describe', catalogue: 'describe', idempotency: 'describe' },
+    buckets: { materials: 'list', results: 'list', catalogue: 'list' },
     workflow: ['describe'],
     verifiesTokens: true,
   },

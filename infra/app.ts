@@ -4,6 +4,7 @@ import { App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { functionDefinitions } from '../functions/registry';
 import { ResourceNames } from './constructs/resource-names';
+import { resolveAllowedOrigins } from './definitions/cors';
 import { defaultApiThrottle } from './definitions/throttle';
 import { ApiStack } from './stacks/api-stack';
 import { StatefulStack } from './stacks/stateful-stack';
@@ -18,7 +19,8 @@ import { WorkflowStack } from './stacks/workflow-stack';
  *   ApiStack       Cognito, HTTP API + JWT authorizer, functions  → Stateful, Workflow
  *
  * Context: `-c stage=dev` (default dev), `-c logLevel=INFO`, `-c allowedOrigins=https://a,https://b`
- * (CORS of the API and of browser uploads; default *), `-c apiRateLimit=500 -c apiBurstLimit=1000`.
+ * (CORS of the API and of browser uploads, or `"allowedOrigins": { "<stage>": [...] }` in cdk.json: required
+ * outside dev, `*` only in dev, see resolveAllowedOrigins), `-c apiRateLimit=500 -c apiBurstLimit=1000`.
  * The stacks are environment-agnostic unless CDK_DEFAULT_ACCOUNT/REGION are set, so synth needs no
  * credentials. cdk-nag's AwsSolutions pack runs as a policy-validation plugin: any unacknowledged
  * finding fails synthesis.
@@ -69,17 +71,6 @@ function defaultEnvironment(): Environment | undefined {
   return { ...(account ? { account } : {}), ...(region ? { region } : {}) };
 }
 
-function listContext(value: unknown, fallback: string[]): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  if (typeof value === 'string' && value.trim() !== '') {
-    return value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean);
-  }
-  return fallback;
-}
-
 function numberContext(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
@@ -102,7 +93,7 @@ export function buildApp(options: BuildAppOptions = {}): OneWindowApp {
   const env = options.env ?? defaultEnvironment();
   const logLevel = String(ctx('logLevel') ?? 'INFO');
   if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) throw new Error(`invalid logLevel ${logLevel}`);
-  const allowedOrigins = listContext(ctx('allowedOrigins'), ['*']);
+  const allowedOrigins = resolveAllowedOrigins(stage, ctx('allowedOrigins'));
   const common = { ...(env ? { env } : {}), terminationProtection: stage === 'prod' };
 
   const stateful = new StatefulStack(app, names.stackName('Stateful'), {

@@ -4,7 +4,7 @@ import {
   firstScheduleYear,
   lastScheduleYear,
   scheduleOrigins,
-  yearScheduleData,
+  yearScheduleInput,
 } from '../domain/calendar/schedules';
 import { maxWorkingDays } from '../domain/calendar/working-days';
 import { errorResponses } from '../shared/http/openapi-schemas';
@@ -24,21 +24,31 @@ export const workingDayAnswer = z
   })
   .meta({ id: 'WorkingDay' });
 
-export const scheduleBody = yearScheduleData
+export const scheduleBody = yearScheduleInput
   .extend({
-    year: yearScheduleData.shape.year
+    year: yearScheduleInput.shape.year
       .optional()
       .meta({ description: 'May be left out; when given it must be the year of the path' }),
   })
   .meta({
     id: 'YearSchedule',
     description:
-      'One year of the State Council holiday schedule: holidays are the weekdays off, make-up workdays (调休上班) the weekend days worked',
+      'One year of the State Council holiday schedule as the notice publishes it: `holidays` lists the days off, ' +
+      'as ranges ("2月15日至23日放假调休") or dates, weekends included or not (a weekend day off is simply a day ' +
+      'off); `makeupWorkdays` (调休上班) the weekend days worked. A day both off and worked is refused.',
     example: {
-      source: '国务院办公厅关于2027年部分节假日安排的通知',
-      publishedOn: '2026-11-20',
-      holidays: ['2027-01-01', '2027-10-01', '2027-10-04', '2027-10-05', '2027-10-06', '2027-10-07'],
-      makeupWorkdays: ['2027-09-26', '2027-10-09'],
+      source: '国务院办公厅关于2026年部分节假日安排的通知',
+      publishedOn: '2025-11-04',
+      holidays: [
+        { name: '元旦', from: '2026-01-01', to: '2026-01-03' },
+        { name: '春节', from: '2026-02-15', to: '2026-02-23' },
+        { name: '清明节', from: '2026-04-04', to: '2026-04-06' },
+        { name: '劳动节', from: '2026-05-01', to: '2026-05-05' },
+        { name: '端午节', from: '2026-06-19', to: '2026-06-21' },
+        { name: '中秋节', from: '2026-09-25', to: '2026-09-27' },
+        { name: '国庆节', from: '2026-10-01', to: '2026-10-07' },
+      ],
+      makeupWorkdays: ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10'],
     },
   });
 

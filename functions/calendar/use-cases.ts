@@ -3,7 +3,7 @@ import {
   normaliseScheduleData,
   sameSchedule,
   scheduleIssues,
-  type YearScheduleData,
+  type YearScheduleInput,
 } from '../domain/calendar/schedules';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
 import type { TrailActor } from '../domain/cases/trail';
@@ -26,7 +26,8 @@ export interface CalendarDeps {
   now: () => number;
 }
 
-export type ScheduleInput = Omit<YearScheduleData, 'year'> & { year?: number | undefined };
+/** The notice's form: days off as dates or ranges (weekends included), and the make-up workdays. */
+export type ScheduleInput = Omit<YearScheduleInput, 'year'> & { year?: number | undefined };
 
 export function calendarUseCases({ schedules, source, recompute, now }: CalendarDeps) {
   return {

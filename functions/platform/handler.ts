@@ -1,6 +1,7 @@
 import { clock } from '../shared/clock';
 import { createHttpHandler, route } from '../shared/http/handler';
 import { json, text } from '../shared/http/response';
+import { logger } from '../shared/logger';
 import { dependencyProbes } from './dependency-probes';
 import { docsPage } from './docs-page';
 import { checkHealth } from './health';
@@ -16,7 +17,9 @@ let openApiJson: string | undefined;
 export const handler = createHttpHandler(
   [
     route(platformRoutes.health, async () => {
-      const report = await checkHealth(dependencyProbes);
+      const report = await checkHealth(dependencyProbes, {
+        onFailure: (dependency, error) => logger.warn('dependency unavailable', { dependency, error }),
+      });
       const body = { ...report, stage, time: new Date(clock.now()).toISOString() };
       return json(report.status === 'ok' ? 200 : 503, body, { 'cache-control': 'no-store' });
     }),

@@ -1,6 +1,10 @@
 /**
  * Health of the service: each dependency is probed (with a time limit) and the service is `ok` only when
  * every probe succeeds. Pure over the probe functions; the adapters are in dependency-probes.ts.
+ *
+ * The report is public (GET /health needs no token), so it says per dependency only whether it answered:
+ * a probe's error names internal hosts and ports (`connect ECONNREFUSED 10.0.0.5:8000`) and goes to the
+ * log through `onFailure`, never into the report.
  */
 export interface DependencyProbe {
   name: string;
@@ -8,9 +12,8 @@ export interface DependencyProbe {
 }
 
 export interface DependencyHealth {
-  status: 'up' | 'down';
+  status: 'ok' | 'unavailable';
   latencyMs: number;
-  detail?: string;
 }
 
 export interface HealthReport {
@@ -18,10 +21,16 @@ export interface HealthReport {
   dependencies: Record<string, DependencyHealth>;
 }
 
+export interface HealthOptions {
+  timeoutMs?: number;
+  now?: () => number;
+  /** Told why a probe failed (for the log). */
+  onFailure?: (name: string, error: unknown) => void;
+}
+
 async function runProbe(
   probe: DependencyProbe,
-  timeoutMs: number,
-  now: () => number,
+  { timeoutMs, now, onFailure }: Required<HealthOptions>,
 ): Promise<DependencyHealth> {
   const started = now();
   let timer: NodeJS.Timeout | undefined;
@@ -32,10 +41,10 @@ async function runProbe(
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
-    return { status: 'up', latencyMs: Math.round(now() - started) };
+    return { status: 'ok', latencyMs: Math.round(now() - started) };
   } catch (error) {
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return { status: 'down', latencyMs: Math.round(now() - started), detail: detail.slice(0, 200) };
+    onFailure(probe.name, error);
+    return { status: 'unavailable', latencyMs: Math.round(now() - started) };
   } finally {
     clearTimeout(timer);
   }
@@ -43,14 +52,14 @@ async function runProbe(
 
 export async function checkHealth(
   probes: DependencyProbe[],
-  { timeoutMs = 2_000, now = () => performance.now() }: { timeoutMs?: number; now?: () => number } = {},
+  { timeoutMs = 2_000, now = () => performance.now(), onFailure = () => undefined }: HealthOptions = {},
 ): Promise<HealthReport> {
-  const results = await Promise.all(probes.map((probe) => runProbe(probe, timeoutMs, now)));
+  const results = await Promise.all(probes.map((probe) => runProbe(probe, { timeoutMs, now, onFailure })));
   const dependencies = Object.fromEntries(
     probes.map((probe, i) => [probe.name, results[i] as DependencyHealth]),
   );
   return {
-    status: results.every((result) => result.status === 'up') ? 'ok' : 'degraded',
+    status: results.every((result) => result.status === 'ok') ? 'ok' : 'degraded',
     dependencies,
   };
 }

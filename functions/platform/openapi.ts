@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
+import { errorResponses, errorSchema } from '../shared/http/openapi-schemas';
 import type { RouteSpec } from '../shared/http/route';
 
 /**
@@ -51,8 +52,23 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { version: strin
     bearerFormat: 'JWT',
     description: 'Cognito ID token in AWS; `npm run -s token -- --role clerk` locally',
   });
+  // Common headers, defined once and referenced from every response.
+  const serviceTime = registry.registerComponent('headers', 'X-OneWindow-Time', {
+    description:
+      'The instant (ISO 8601, UTC) of the service clock the answer was computed on: on every answer, errors ' +
+      'included. The local stack may run a virtual, accelerated clock; show deadlines against this time.',
+    required: true,
+    schema: { type: 'string', format: 'date-time' },
+  });
+  const retryAfter = registry.registerComponent('headers', 'Retry-After', {
+    description: 'Seconds to wait before retrying (a dependency is unavailable, or the API is throttling).',
+    required: true,
+    schema: { type: 'integer', minimum: 1 },
+  });
   for (const route of routes) {
     const request = route.request ?? {};
+    // Any route that reaches a dependency may find it unavailable; the health check declares its own 503.
+    const responses: RouteSpec['responses'] = { ...errorResponses(503), ...route.responses };
     registry.registerPath({
       operationId: route.operationId,
       method: route.method.toLowerCase() as Lowercase<RouteSpec['method']>,
@@ -65,10 +81,17 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { version: strin
         ...(request.body ? { body: { content: { 'application/json': { schema: request.body } } } } : {}),
       },
       responses: Object.fromEntries(
-        Object.entries(route.responses).map(([status, response]) => [
+        Object.entries(responses).map(([status, response]) => [
           status,
           {
             description: response.description,
+            headers: {
+              [serviceTime.name]: serviceTime.ref,
+              // The API's own 429/503 (error body) carry it; /health's 503 is a report, not a refusal.
+              ...((status === '503' || status === '429') && response.schema === errorSchema
+                ? { [retryAfter.name]: retryAfter.ref }
+                : {}),
+            },
             ...(response.schema
               ? { content: { [response.contentType ?? 'application/json']: { schema: response.schema } } }
               : response.contentType

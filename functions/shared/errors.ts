@@ -1,7 +1,8 @@
 /**
  * Error hierarchy shared by every handler. Each error has a stable `code` for programs, a Chinese
- * `message` for people and the HTTP status it maps to. Anything that is not an AppError is a bug and
- * becomes a generic 500 (logged, never shown).
+ * `message` for people and the HTTP status it maps to. A failure of a dependency (DynamoDB, S3, Step
+ * Functions unreachable, failing or throttling) becomes a 503 the client may retry (`asDependencyFailure`);
+ * anything else that is not an AppError is a bug and becomes a generic 500. Neither shows its cause.
  */
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -16,6 +17,11 @@ export abstract class AppError extends Error {
     super(message);
     this.name = new.target.name;
     this.details = details;
+  }
+
+  /** Headers the answer carries besides the body (e.g. Retry-After). */
+  responseHeaders(): Record<string, string> {
+    return {};
   }
 
   toBody(): ErrorBody {
@@ -110,13 +116,118 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
+/** How long a client should wait before retrying after a 503: long enough for the SDK's own retries to pass. */
+export const defaultRetryAfterSeconds = 5;
+
 export class ServiceUnavailableError extends AppError {
   readonly status = 503;
   readonly code = 'SERVICE_UNAVAILABLE';
-  constructor(message = '服务暂时不可用,请稍后重试', details?: unknown) {
+  readonly retryAfterSeconds: number;
+  constructor(
+    message = '服务暂时不可用,请稍后重试',
+    details?: unknown,
+    retryAfterSeconds = defaultRetryAfterSeconds,
+  ) {
     super(message, details);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  override responseHeaders(): Record<string, string> {
+    return { 'retry-after': String(this.retryAfterSeconds) };
   }
 }
+
+/** Node's socket and DNS failures: the dependency could not be reached at all. */
+const networkErrorCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * Error names of AWS services (and of the SDK) for a request that may succeed later: throttling left after
+ * the SDK's retries, a transaction still in progress, the service itself failing or timing out.
+ */
+const transientErrorNames = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'SlowDown',
+  'TransactionInProgressException',
+  'InternalServerError',
+  'InternalError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+/** TransactionCanceledException reasons that are contention or throttling, not a failed condition. */
+const transientCancellationCodes = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+]);
+
+type ErrorLike = Record<string, unknown>;
+
+const asRecord = (value: unknown): ErrorLike | undefined =>
+  value !== null && typeof value === 'object' ? (value as ErrorLike) : undefined;
+
+function isTransientCancellation(error: ErrorLike): boolean {
+  if (error.name !== 'TransactionCanceledException' || !Array.isArray(error.CancellationReasons))
+    return false;
+  const codes = error.CancellationReasons.map((reason) => asRecord(reason)?.Code).filter(
+    (code) => code !== undefined && code !== 'None',
+  );
+  return codes.length > 0 && codes.every((code) => transientCancellationCodes.has(String(code)));
+}
+
+function isDependencyFailureAt(value: unknown, depth: number): boolean {
+  const error = asRecord(value);
+  if (!error || depth > 4) return false;
+  // Our own errors say what they mean; a 503 among them is already one.
+  if (value instanceof AppError) return false;
+  if (typeof error.code === 'string' && networkErrorCodes.has(error.code)) return true;
+  if (typeof error.message === 'string' && /socket hang up/i.test(error.message)) return true;
+  if (typeof error.name === 'string' && transientErrorNames.has(error.name)) return true;
+  if (error.$fault === 'server') return true;
+  const metadata = asRecord(error.$metadata);
+  if (typeof metadata?.httpStatusCode === 'number' && metadata.httpStatusCode >= 500) return true;
+  if (asRecord(error.$retryable)?.throttling === true) return true;
+  if (isTransientCancellation(error)) return true;
+  // The SDK and Node wrap the socket error: AggregateError (one per address tried) or a cause.
+  if (Array.isArray(error.errors) && error.errors.some((inner) => isDependencyFailureAt(inner, depth + 1))) {
+    return true;
+  }
+  return isDependencyFailureAt(error.cause, depth + 1);
+}
+
+/**
+ * Whether an error is a dependency being unreachable, failing or throttling (so the request may succeed
+ * later) rather than a bug. Duck-typed on what Node and the AWS SDK put on their errors, so the shared core
+ * needs no SDK import.
+ */
+export const isDependencyFailure = (error: unknown): boolean => isDependencyFailureAt(error, 0);
+
+/** The 503 a dependency failure answers; undefined for anything else. Its cause is never in the body. */
+export const asDependencyFailure = (error: unknown): ServiceUnavailableError | undefined =>
+  isDependencyFailure(error) ? new ServiceUnavailableError() : undefined;
 
 /** The body of every unexpected failure: nothing about the cause leaks to the client. */
 export const internalErrorBody: ErrorBody = {

@@ -22,7 +22,7 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionDefinition, WorkflowAccess } from '../../functions/registry';
+import type { BucketAccess, FunctionDefinition, TableAccess, WorkflowAccess } from '../../functions/registry';
 import { stateMachineDefinitions } from '../../functions/registry';
 import { repoRoot } from '../definitions/asl';
 import { type BucketId, bucketEnvName } from '../definitions/buckets';
@@ -71,8 +71,15 @@ const tableWriteActions = [
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
 ];
+/** A health probe's: the table's metadata, none of its items. */
+const tableDescribeActions = ['dynamodb:DescribeTable'];
 const streamReadActions = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
-const objectReadActions = ['s3:GetObject'];
+// GetObjectVersion: the buckets are versioned and material objects are read and presigned pinned to the
+// version that was checked (VersionId on GetObject/HeadObject and the presigned GET), which GetObject alone
+// does not allow.
+const objectReadActions = ['s3:GetObject', 's3:GetObjectVersion'];
+/** What `StateMachine.grantTaskResponse` grants, on the state machine's ARN as CDK does. */
+const taskResponseActions = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
 const objectWriteActions = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
 
 /**
@@ -261,7 +268,14 @@ export class AppFunction extends Construct {
       'xray:PutTraceSegments/PutTelemetryRecords (active tracing) have no resource type',
     ];
 
-    for (const [id, access] of Object.entries(def.tables) as [TableId, 'read' | 'readWrite'][]) {
+    for (const [id, access] of Object.entries(def.tables) as [TableId, TableAccess][]) {
+      if (access === 'describe') {
+        // Metadata only: no item, so no index and no key (DescribeTable does not decrypt anything).
+        this.role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: tableDescribeActions, resources: [names.tableArn(id)] }),
+        );
+        continue;
+      }
       const write = access === 'readWrite';
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
@@ -282,12 +296,14 @@ export class AppFunction extends Construct {
       }
     }
 
-    for (const [id, access] of Object.entries(def.buckets) as [BucketId, 'read' | 'readWrite'][]) {
-      const write = access === 'readWrite';
-      const objectActions = write ? [...objectReadActions, ...objectWriteActions] : objectReadActions;
+    for (const [id, access] of Object.entries(def.buckets) as [BucketId, BucketAccess][]) {
+      // HeadBucket is authorised by s3:ListBucket; every access level includes it.
       this.role.addToPrincipalPolicy(
         new PolicyStatement({ actions: ['s3:ListBucket'], resources: [names.bucketArn(id)] }),
       );
+      if (access === 'list') continue;
+      const write = access === 'readWrite';
+      const objectActions = write ? [...objectReadActions, ...objectWriteActions] : objectReadActions;
       this.role.addToPrincipalPolicy(
         new PolicyStatement({ actions: objectActions, resources: [names.bucketObjectsArn(id)] }),
       );
@@ -340,10 +356,14 @@ export class AppFunction extends Construct {
           new PolicyStatement({ actions: ['states:DescribeStateMachine'], resources: [machineArn] }),
         );
       }
-      const executionActions = [
-        ...(access.has('describe') ? ['states:DescribeExecution'] : []),
-        ...(access.has('stop') ? ['states:StopExecution'] : []),
-      ];
+      if (access.has('callback')) {
+        // The task token is the credential, but IAM still checks the state machine the token belongs to:
+        // a leaked role cannot answer tokens of any other state machine in the account.
+        this.role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: taskResponseActions, resources: [machineArn] }),
+        );
+      }
+      const executionActions = access.has('stop') ? ['states:StopExecution'] : [];
       if (executionActions.length > 0) {
         this.role.addToPrincipalPolicy(
           new PolicyStatement({ actions: executionActions, resources: [executionsArn] }),
@@ -355,17 +375,6 @@ export class AppFunction extends Construct {
             'named by case ids at run time.',
         );
       }
-    }
-    if (access.has('callback')) {
-      this.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-          resources: ['*'],
-        }),
-      );
-      wildcardReasons.push(
-        'states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat have no resource type (the task token is the credential)',
-      );
     }
     acknowledgeNag(
       this.role,

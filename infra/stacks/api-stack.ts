@@ -102,7 +102,8 @@ export class ApiStack extends Stack {
     this.userPoolClient = this.userPool.addClient('WebClient', {
       userPoolClientName: `${names.prefix}-web`,
       generateSecret: false,
-      authFlows: { userSrp: true, userPassword: true },
+      // SRP only: USER_PASSWORD_AUTH sends the plain password to Cognito, which SRP never does.
+      authFlows: { userSrp: true },
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

@@ -89,7 +89,7 @@ describe('local stack over HTTP', () => {
       's3:results',
       'stepfunctions:case-lifecycle',
     ]);
-    expect(Object.values(body.dependencies).every((d) => d.status === 'up')).toBe(true);
+    expect(Object.values(body.dependencies).every((d) => d.status === 'ok')).toBe(true);
   });
 
   it('serves a valid OpenAPI 3.1 document generated from the routes, and a docs page', async () => {

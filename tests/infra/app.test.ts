@@ -2,9 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app';
 import { repoRoot } from '../../infra/definitions/asl';
+import type { CfnJson } from './support';
 
 const savedEnv = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 beforeEach(() => {
@@ -25,7 +27,10 @@ describe('buildApp', () => {
   });
 
   it('takes the stage from context, and names the resources after it', () => {
-    const built = buildApp({ bundle: false, context: { stage: 'qa' } });
+    const built = buildApp({
+      bundle: false,
+      context: { stage: 'qa', allowedOrigins: 'https://qa.example.gov.cn' },
+    });
     expect(built.stage).toBe('qa');
     expect(built.stateful.stackName).toBe('OneWindow-qa-Stateful');
     expect(built.names.table('cases')).toBe('onewindow-qa-cases');
@@ -51,8 +56,53 @@ describe('buildApp', () => {
   });
 
   it('protects the prod stacks from termination, and only them', () => {
-    expect(buildApp({ bundle: false, stage: 'prod' }).stateful.terminationProtection).toBe(true);
+    const origins = { allowedOrigins: 'https://portal.example.gov.cn' };
+    expect(buildApp({ bundle: false, stage: 'prod', context: origins }).stateful.terminationProtection).toBe(
+      true,
+    );
     expect(buildApp({ bundle: false, stage: 'dev' }).stateful.terminationProtection).toBe(false);
+  });
+
+  it('allows any browser origin in dev only: the API and the upload buckets answer *', () => {
+    const { api, stateful } = buildApp({ bundle: false });
+    expect(Template.fromStack(api).toJSON().Resources).toSatisfy((resources: Record<string, CfnJson>) =>
+      Object.values(resources).some(
+        (r) => r.Type === 'AWS::ApiGatewayV2::Api' && r.Properties.CorsConfiguration.AllowOrigins[0] === '*',
+      ),
+    );
+    Template.fromStack(stateful).hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['*'] })] },
+    });
+  });
+
+  it('refuses to synthesise a stage other than dev without its allowed origins, or with *', () => {
+    expect(() => buildApp({ bundle: false, stage: 'prod' })).toThrow(
+      /stage prod needs the browser origins CORS allows[\s\S]*allowedOrigins/,
+    );
+    expect(() => buildApp({ bundle: false, stage: 'qa', context: { allowedOrigins: '*' } })).toThrow(
+      /stage qa may not allow every origin/,
+    );
+    expect(() =>
+      buildApp({ bundle: false, stage: 'qa', context: { allowedOrigins: { prod: ['https://a.example'] } } }),
+    ).toThrow(/stage qa needs/);
+  });
+
+  it("takes a stage's origins from a per-stage setting for the API's CORS and the buckets' PUT", () => {
+    const origins = ['https://portal.example.gov.cn', 'https://counter.example.gov.cn'];
+    const { api, stateful } = buildApp({
+      bundle: false,
+      stage: 'prod',
+      context: { allowedOrigins: { prod: origins, qa: ['https://qa.example.gov.cn'] } },
+    });
+    Template.fromStack(api).hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: origins }),
+    });
+    const buckets = Template.fromStack(stateful).findResources('AWS::S3::Bucket');
+    const corsOrigins = Object.values(buckets)
+      .map((b) => b.Properties.CorsConfiguration?.CorsRules?.[0]?.AllowedOrigins)
+      .filter(Boolean);
+    expect(corsOrigins.length).toBeGreaterThan(0);
+    for (const allowed of corsOrigins) expect(allowed).toEqual(origins);
   });
 
   it('rejects a log level the functions do not know', () => {
@@ -72,7 +122,11 @@ describe('CLI entry (cdk.json runs `npx tsx infra/app.ts`)', () => {
         env: {
           ...process.env,
           CDK_OUTDIR: outdir,
-          CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], stage: 'cli' }),
+          CDK_CONTEXT_JSON: JSON.stringify({
+            'aws:cdk:bundling-stacks': [],
+            stage: 'cli',
+            allowedOrigins: 'https://portal.example.gov.cn',
+          }),
         },
       },
     );

@@ -23,7 +23,10 @@ import {
   synthesizeApp,
 } from './support';
 
-const built = synthesizeApp({ stage: 'test', context: { logLevel: 'DEBUG' } });
+const built = synthesizeApp({
+  stage: 'test',
+  context: { logLevel: 'DEBUG', allowedOrigins: 'https://portal.example.gov.cn' },
+});
 
 const tableRead = [
   'dynamodb:BatchGetItem',
@@ -32,6 +35,8 @@ const tableRead = [
   'dynamodb:GetItem',
   'dynamodb:Query',
 ];
+const objectRead = ['s3:GetObject', 's3:GetObjectVersion'];
+const taskResponse = ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'];
 const tableWrite = [
   'dynamodb:BatchWriteItem',
   'dynamodb:DeleteItem',
@@ -142,7 +147,13 @@ describe.each(functionDefinitions)('function $id', (def) => {
       ];
       for (const arn of arns) {
         const expected =
-          access === 'readWrite' ? [...tableRead, ...tableWrite].sort() : access ? tableRead : [];
+          access === 'readWrite'
+            ? [...tableRead, ...tableWrite].sort()
+            : access === 'read'
+              ? tableRead
+              : access === 'describe' && arn === built.names.tableArn(id)
+                ? ['dynamodb:DescribeTable']
+                : [];
         expect(actionsOn(statements, inStack(arn)), `${id} ${arn}`).toEqual(expected);
       }
     }
@@ -157,9 +168,9 @@ describe.each(functionDefinitions)('function $id', (def) => {
         access ? ['s3:ListBucket'] : [],
       );
       const objectActions = actionsOn(statements, inStack(built.names.bucketObjectsArn(id)));
-      if (!access) expect(objectActions).toEqual([]);
-      else if (access === 'read') expect(objectActions).toEqual(['s3:GetObject']);
-      else expect(objectActions).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject']));
+      if (!access || access === 'list') expect(objectActions).toEqual([]);
+      else if (access === 'read') expect(objectActions).toEqual(objectRead);
+      else expect(objectActions).toEqual(expect.arrayContaining([...objectRead, 's3:PutObject']));
     }
   });
 
@@ -167,8 +178,11 @@ describe.each(functionDefinitions)('function $id', (def) => {
     const keyStatements = statements.filter((s) =>
       asArray<string>(s.Action).some((a) => a.startsWith('kms:')),
     );
+    // Describing a table or listing a bucket decrypts nothing: only data access needs the key.
+    const dataAccess = (access: string) => access === 'read' || access === 'readWrite';
     const usesData =
-      Object.keys(def.tables).length + Object.keys(def.buckets).length > 0 || def.stream !== undefined;
+      [...Object.values(def.tables), ...Object.values(def.buckets)].some(dataAccess) ||
+      def.stream !== undefined;
     expect(keyStatements).toHaveLength(usesData ? 1 : 0);
     if (usesData) {
       expect(JSON.stringify(keyStatements[0].Resource)).toContain('DataKey');
@@ -189,15 +203,20 @@ describe.each(functionDefinitions)('function $id', (def) => {
       .filter((a) => a.startsWith('states:'));
     const expected = [
       ...(def.workflow.includes('start') ? ['states:StartExecution'] : []),
-      ...(def.workflow.includes('describe')
-        ? ['states:DescribeStateMachine', 'states:DescribeExecution']
-        : []),
+      ...(def.workflow.includes('describe') ? ['states:DescribeStateMachine'] : []),
       ...(def.workflow.includes('stop') ? ['states:StopExecution'] : []),
-      ...(def.workflow.includes('callback')
-        ? ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']
-        : []),
+      ...(def.workflow.includes('callback') ? taskResponse : []),
     ];
     expect(states.sort()).toEqual(expected.sort());
+  });
+
+  it('answers task tokens of its state machines only (as grantTaskResponse does), never on *', () => {
+    expect(actionsOn(statements, '*').filter((a) => a.startsWith('states:'))).toEqual([]);
+    for (const machine of stateMachineDefinitions) {
+      const onMachine = actionsOn(statements, inStack(built.names.stateMachineArn(machine.id)));
+      const callbacks = onMachine.filter((a) => taskResponse.includes(a));
+      expect(callbacks).toEqual(def.workflow.includes('callback') ? taskResponse : []);
+    }
   });
 
   it('reads a table stream only when it consumes one, through a filtered mapping with partial batch responses', () => {
@@ -255,6 +274,35 @@ describe.each(functionDefinitions)('function $id', (def) => {
   });
 });
 
+describe('the platform function (health, docs, unmatched routes) and the material readers', () => {
+  const statementsOf = (id: string) => {
+    const def = functionDefinitions.find((d) => d.id === id) as FunctionDefinition;
+    const { fn, template } = locate(def);
+    return roleStatements(template, logicalIdOf(fn.role));
+  };
+
+  it('the platform function may only describe tables, list buckets and describe state machines', () => {
+    const actions = new Set(statementsOf('platform').flatMap((s) => asArray<string>(s.Action)));
+    expect([...actions].sort()).toEqual([
+      'dynamodb:DescribeTable',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:ListBucket',
+      'states:DescribeStateMachine',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+
+  it('the cases function may read pinned versions of material objects (GetObjectVersion)', () => {
+    const onMaterials = actionsOn(
+      statementsOf('cases'),
+      resolved(built.api, built.names.bucketObjectsArn('materials')),
+    );
+    expect(onMaterials).toEqual(expect.arrayContaining(['s3:GetObject', 's3:GetObjectVersion']));
+  });
+});
+
 describe('AppFunction grants for access the registry does not use yet', () => {
   // A hypothetical entry with every kind of access: it must get the matching statements, and every
   // wildcard they need must come with its own cdk-nag acknowledgment.
@@ -285,25 +333,18 @@ describe('AppFunction grants for access the registry does not use yet', () => {
   const inStack = (value: string) => resolved(stack, value);
   const machine = stateMachineDefinitions[0]?.id as string;
 
-  it('start: StartExecution on the state machine; describe: on it and its executions', () => {
-    expect(actionsOn(statements, inStack(names.stateMachineArn(machine)))).toEqual([
-      'states:DescribeStateMachine',
-      'states:StartExecution',
-    ]);
-    expect(actionsOn(statements, inStack(names.executionsArn(machine)))).toEqual([
-      'states:DescribeExecution',
-      'states:StopExecution',
-    ]);
+  it('start and describe on the state machine; stop on its executions', () => {
+    expect(
+      actionsOn(statements, inStack(names.stateMachineArn(machine))).filter((a) => !taskResponse.includes(a)),
+    ).toEqual(['states:DescribeStateMachine', 'states:StartExecution']);
+    expect(actionsOn(statements, inStack(names.executionsArn(machine)))).toEqual(['states:StopExecution']);
   });
 
-  it('callback: the SendTask* actions, which have no resource type', () => {
-    expect(actionsOn(statements, '*')).toEqual(
-      expect.arrayContaining([
-        'states:SendTaskFailure',
-        'states:SendTaskHeartbeat',
-        'states:SendTaskSuccess',
-      ]),
+  it('callback: the SendTask* actions on the state machine, as grantTaskResponse grants them', () => {
+    expect(actionsOn(statements, inStack(names.stateMachineArn(machine)))).toEqual(
+      expect.arrayContaining(taskResponse),
     );
+    expect(actionsOn(statements, '*').filter((a) => a.startsWith('states:'))).toEqual([]);
   });
 
   it('read-write bucket: object writes; read-only bucket: object reads', () => {
@@ -311,9 +352,39 @@ describe('AppFunction grants for access the registry does not use yet', () => {
       's3:AbortMultipartUpload',
       's3:DeleteObject',
       's3:GetObject',
+      's3:GetObjectVersion',
       's3:PutObject',
     ]);
-    expect(actionsOn(statements, inStack(names.bucketObjectsArn('results')))).toEqual(['s3:GetObject']);
+    expect(actionsOn(statements, inStack(names.bucketObjectsArn('results')))).toEqual(objectRead);
+  });
+
+  it('describe table / list bucket: metadata only, no item, object or key', () => {
+    const probe = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const probeStack = new Stack(probe, 'HealthProbe');
+    const health = new AppFunction(probeStack, 'Health', {
+      definition: {
+        ...definition,
+        id: 'health',
+        tables: { cases: 'describe' },
+        buckets: { materials: 'list' },
+        workflow: ['describe'],
+      },
+      names,
+      dataKey: new Key(probeStack, 'Key', { enableKeyRotation: true }),
+      logLevel: 'INFO',
+      defaultTimeout: Duration.seconds(10),
+    });
+    const healthStatements = roleStatements(Template.fromStack(probeStack), logicalIdOf(health.role));
+    const at = (value: string) => resolved(probeStack, value);
+    expect(actionsOn(healthStatements, at(names.tableArn('cases')))).toEqual(['dynamodb:DescribeTable']);
+    for (const index of tableDefinitions.cases.globalSecondaryIndexes) {
+      expect(actionsOn(healthStatements, at(names.indexArn('cases', index.indexName)))).toEqual([]);
+    }
+    expect(actionsOn(healthStatements, at(names.bucketArn('materials')))).toEqual(['s3:ListBucket']);
+    expect(actionsOn(healthStatements, at(names.bucketObjectsArn('materials')))).toEqual([]);
+    const actions = healthStatements.flatMap((s) => asArray<string>(s.Action));
+    expect(actions.filter((a) => a.startsWith('kms:'))).toEqual([]);
+    expect(new AwsSolutionsChecks().validateScope(probeStack).violations).toEqual([]);
   });
 
   it('read-write table without indexes: the table ARN only', () => {

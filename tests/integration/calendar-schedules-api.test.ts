@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProjectSchedules } from '../../functions/calendar/load-project-schedules';
 import { dynamoScheduleStore } from '../../functions/calendar/schedule-store';
 import { type CaseStore, caseCreation, dynamoCaseStore } from '../../functions/cases/case-store';
+import { addDays } from '../../functions/domain/calendar/dates';
 import type { CaseRecord } from '../../functions/domain/cases/model';
 import { startClock } from '../../functions/domain/cases/processing-clock';
 import { verifyChain } from '../../functions/domain/cases/trail';
@@ -12,6 +13,7 @@ import {
   calendarWith2027,
   calendarWithout2027,
   fixtureMatterDetails,
+  noticeSchedule2026,
   openCase,
   sampleSchedule2027,
 } from '../support/calendar-fixtures';
@@ -105,10 +107,16 @@ describe('PUT /calendar/schedules/{year} and GET /calendar/schedules', () => {
         '/calendar/schedules/2027',
         {
           ...sampleBody,
+          // 2027-01-02 is a Saturday: a weekend day off is accepted (the notice's ranges include them).
           holidays: ['2027-01-01', '2027-01-02', '2028-01-03'],
-          makeupWorkdays: ['2027-10-08'],
+          makeupWorkdays: ['2027-10-08', '2027-01-02'],
         },
-        ['body.holidays.1', 'body.holidays.2', 'body.makeupWorkdays.0'],
+        ['body.holidays.2', 'body.makeupWorkdays.0', 'body.makeupWorkdays.1'],
+      ],
+      [
+        '/calendar/schedules/2027',
+        { ...sampleBody, holidays: [{ name: '春节', from: '2027-02-11', to: '2027-02-05' }] },
+        ['body.holidays.0.to'],
       ],
       [
         '/calendar/schedules/2027',
@@ -219,6 +227,46 @@ describe('PUT /calendar/schedules/{year} and GET /calendar/schedules', () => {
     const trail = await cases.trail(ids.affected);
     expect(trail.map((e) => e.action)).toEqual(['accept', 'recompute-deadlines', 'recompute-deadlines']);
     expect(verifyChain(trail).valid).toBe(true);
+  });
+
+  it('loads a schedule as the State Council notice publishes it (2026): ranges with their weekends', async () => {
+    const { year: _, ...notice } = noticeSchedule2026;
+    const put = (body: unknown) => api.call('PUT', '/calendar/schedules/2026', { body, token: tokens.admin });
+
+    // A day both off and worked is a contradiction: 400 naming the field, nothing stored.
+    const contradictory = await put({ ...notice, makeupWorkdays: [...notice.makeupWorkdays, '2026-02-15'] });
+    expect(contradictory.status).toBe(400);
+    expect(fieldsOf(contradictory.body)).toEqual(['body.makeupWorkdays.6']);
+    expect(contradictory.body.error.details.fields[0].message).toContain('2026-02-15');
+    expect((await api.call('GET', '/calendar/schedules')).body.items.at(-2)).toEqual({
+      year: 2026,
+      source: 'chinese-days',
+    });
+
+    // The ranges copied out as dates, weekends included (02-15, 02-21, 02-22 of 春节): accepted.
+    const asDates = notice.holidays.flatMap((entry) => {
+      if (typeof entry === 'string') return [entry];
+      const dates: string[] = [];
+      for (let d = entry.from; d <= entry.to; d = addDays(d, 1)) dates.push(d);
+      return dates;
+    });
+    const loaded = await put({ ...notice, holidays: asDates });
+    expect(loaded.status, JSON.stringify(loaded.body)).toBe(200);
+    // The same days as the schedule it replaces: no open deadline moves.
+    expect(loaded.body).toEqual({ year: 2026, recomputed: { examined: 2, changed: 0, failed: 0 } });
+    const listed = (await api.call('GET', '/calendar/schedules')).body.items.at(-2);
+    expect(listed).toMatchObject({ year: 2026, source: 'loaded', notice: notice.source });
+
+    // The ranges themselves are the same schedule: nothing new is stored.
+    const again = await put(notice);
+    expect(again.status).toBe(200);
+    expect((await api.call('GET', '/calendar/schedules')).body.items.at(-2).loadedAt).toBe(listed.loadedAt);
+
+    // 春节 2月15日至23日 off; 2月14日(周六) and 2月28日(周六) worked.
+    const next = await api.call('GET', '/calendar/working-days?from=2026-02-13&days=2');
+    expect(next.body).toEqual({ date: '2026-02-24', provisional: false });
+    const saturday = await api.call('GET', '/calendar/working-days?from=2026-02-27&days=1');
+    expect(saturday.body).toEqual({ date: '2026-02-28', provisional: false });
   });
 });
 

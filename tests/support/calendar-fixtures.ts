@@ -1,8 +1,13 @@
-import { publishedSchedules, type YearScheduleData } from '../../functions/domain/calendar/schedules';
+import {
+  publishedSchedules,
+  type YearScheduleData,
+  type YearScheduleInput,
+} from '../../functions/domain/calendar/schedules';
 import { type WorkingDayCalendar, workingDayCalendar } from '../../functions/domain/calendar/working-days';
 import type { CaseRecord } from '../../functions/domain/cases/model';
 import type { ProcessingClock } from '../../functions/domain/cases/processing-clock';
 import { chainEvent, genesisHash, type TrailEvent } from '../../functions/domain/cases/trail';
+import notice2026 from '../fixtures/schedule-2026-notice.json';
 import sample2027 from '../fixtures/schedule-2027-sample.json';
 
 /**
@@ -10,6 +15,13 @@ import sample2027 from '../fixtures/schedule-2027-sample.json';
  * processing clock, for the tests of loading schedules and recomputing deadlines.
  */
 export const sampleSchedule2027: YearScheduleData = sample2027;
+
+/**
+ * The 2026 schedule in the form of the State Council notice (国务院办公厅关于2026年部分节假日安排的通知):
+ * each holiday as its published range, weekends included ("春节:2月15日至23日放假调休,共9天"), and the
+ * weekend days worked ("2月14日(周六)、2月28日(周六)上班"). The same days as `chinese-days` has for 2026.
+ */
+export const noticeSchedule2026: YearScheduleInput = notice2026;
 
 /** Without 2027 (weekends only, provisional) and with the sample loaded. */
 export const calendarWithout2027: WorkingDayCalendar = workingDayCalendar(publishedSchedules());

@@ -22,6 +22,13 @@ export interface TestApi {
     path: string,
     options?: { body?: unknown; token?: string; headers?: Record<string, string> },
   ): Promise<{ status: number; body: T }>;
+  /** As `call`, with the response headers. */
+  // biome-ignore lint/suspicious/noExplicitAny: as call.
+  send<T = any>(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T; headers: Record<string, string> }>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +57,23 @@ export async function startTestApi(functionIds: string[], env: Record<string, st
     }),
   );
   const gateway = await startGateway({ port, functions, staticJson: { [localJwksPath]: issuer.jwks } });
+  const send: TestApi['send'] = async (method, requestPath, options = {}) => {
+    const response = await fetch(`${url}${requestPath}`, {
+      method,
+      headers: {
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text ? JSON.parse(text) : {},
+      headers: Object.fromEntries(response.headers),
+    };
+  };
   return {
     url,
     token: (role, scope = {}) =>
@@ -60,18 +84,10 @@ export async function startTestApi(functionIds: string[], env: Record<string, st
         ...(scope.departmentId ? { departmentId: scope.departmentId } : {}),
       }),
     async call(method, requestPath, options = {}) {
-      const response = await fetch(`${url}${requestPath}`, {
-        method,
-        headers: {
-          ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...options.headers,
-        },
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : {} };
+      const { status, body } = await send(method, requestPath, options);
+      return { status, body };
     },
+    send,
     stop: gateway.stop,
   };
 }

@@ -103,6 +103,7 @@ describe("the project's own schedule data", () => {
   it('refuses data that contradicts itself', () => {
     expect(() => scheduleFromData({ ...schedule2027, holidays: ['2028-01-03'] })).toThrow(/another year/);
     expect(() => scheduleFromData({ ...schedule2027, makeupWorkdays: ['2027-10-08'] })).toThrow(/weekend/);
+    expect(() => scheduleFromData({ ...schedule2027, makeupWorkdays: ['2027-10-01'] })).toThrow(/not off/);
     expect(() => scheduleFromData({ ...schedule2027, publishedOn: '2026-02-30' })).toThrow();
   });
 });

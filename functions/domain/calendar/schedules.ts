@@ -1,6 +1,6 @@
 import chineseDaysData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 import * as z from 'zod';
-import { dayOfWeek, isCalendarDate } from './dates';
+import { addDays, dayOfWeek, isCalendarDate } from './dates';
 import { projectScheduleData } from './schedules/index';
 import type { ScheduleSource, YearSchedule } from './working-days';
 
@@ -16,84 +16,160 @@ const date = z.string().refine(isCalendarDate, '应为 YYYY-MM-DD 日期');
 export const firstScheduleYear = 2004;
 export const lastScheduleYear = 2100;
 
-export const yearScheduleData = z.object({
+/**
+ * A range of days off as the State Council notice publishes it: "春节:2月15日(周日)至23日(周一)放假调休,
+ * 共9天". Weekends inside it are days off like the others.
+ */
+export const dayOffRange = z
+  .object({
+    name: z.string().trim().min(1).max(50).optional().meta({ description: 'e.g. 春节' }),
+    from: date,
+    to: date,
+  })
+  .meta({ id: 'DayOffRange', description: 'From and to (both included), weekends included as published' });
+export type DayOffRange = z.infer<typeof dayOffRange>;
+
+const scheduleFields = {
   year: z.number().int().min(2000).max(lastScheduleYear),
   /** Where it was published, e.g. 国务院办公厅关于2027年部分节假日安排的通知 (国办发明电〔2026〕x号). */
   source: z.string().trim().min(1).max(300),
   publishedOn: date,
-  holidays: z.array(date).max(366),
   makeupWorkdays: z.array(date).max(366),
+};
+
+/**
+ * A year's schedule as the notice publishes it (the body of PUT /calendar/schedules/{year} and the project's
+ * data files): days off as dates or ranges, weekends included or not, and the weekend days worked.
+ */
+export const yearScheduleInput = z.object({
+  ...scheduleFields,
+  holidays: z.array(z.union([date, dayOffRange])).max(366),
 });
+export type YearScheduleInput = z.infer<typeof yearScheduleInput>;
+
+/**
+ * A year's schedule normalised (what is stored and compared): `holidays` are the weekdays off, sorted and
+ * listed once; a weekend is off anyway, so a weekend day inside a range of days off is not listed.
+ */
+export const yearScheduleData = z.object({ ...scheduleFields, holidays: z.array(date).max(366) });
 export type YearScheduleData = z.infer<typeof yearScheduleData>;
 
-/** A problem of a schedule, with the path of the offending field (`holidays.3`). */
+type Field = 'holidays' | 'makeupWorkdays';
+
+/** A problem of a schedule, with the path of the offending field (`holidays.3`, `holidays.2.to`). */
 export interface ScheduleIssue {
-  path: ['holidays' | 'makeupWorkdays', number];
-  kind: 'other-year' | 'wrong-day-of-week';
+  path: [Field, number] | ['holidays', number, 'from' | 'to'];
+  kind: 'other-year' | 'reversed-range' | 'wrong-day-of-week' | 'off-and-workday';
   message: string;
 }
 
 const isWeekend = (d: string) => dayOfWeek(d) === 0 || dayOfWeek(d) === 6;
 
+/** Every date of a range, both ends included (none when it is reversed; a year at most, however wrong). */
+function datesOf(range: DayOffRange): string[] {
+  const dates: string[] = [];
+  for (let d = range.from; d <= range.to && dates.length < 366; d = addDays(d, 1)) dates.push(d);
+  return dates;
+}
+
+/** The days off an entry of `holidays` stands for. */
+const daysOff = (entry: string | DayOffRange): string[] =>
+  typeof entry === 'string' ? [entry] : datesOf(entry);
+
 /**
- * What is wrong with a schedule for `year`, field by field: every date lies inside the year, holidays
- * are weekdays (a weekend is off anyway) and make-up workdays (调休上班) are weekend days. Empty when it holds.
+ * What is wrong with a schedule for `year`, field by field: every date lies inside the year, a range does
+ * not end before it starts, make-up workdays (调休上班) are weekend days, and no day is both off and worked.
+ * A weekend day among the days off is not wrong: the notice's ranges include them. Empty when it holds.
  */
 export function scheduleIssues(
   year: number,
-  data: Pick<YearScheduleData, 'holidays' | 'makeupWorkdays'>,
+  data: Pick<YearScheduleInput, 'holidays' | 'makeupWorkdays'>,
 ): ScheduleIssue[] {
   const issues: ScheduleIssue[] = [];
-  const check = (field: 'holidays' | 'makeupWorkdays', dates: string[], weekendWanted: boolean) => {
-    dates.forEach((d, index) => {
-      if (!d.startsWith(`${year}-`))
-        issues.push({ path: [field, index], kind: 'other-year', message: `${d} 不在 ${year} 年内` });
-      else if (isWeekend(d) !== weekendWanted)
+  const inYear = (d: string) => d.startsWith(`${year}-`);
+  const otherYear = (path: ScheduleIssue['path'], d: string): ScheduleIssue => ({
+    path,
+    kind: 'other-year',
+    message: `${d} 不在 ${year} 年内`,
+  });
+  /** Which entry of `holidays` gives each day off (the first one that does). */
+  const offBy = new Map<string, number>();
+  data.holidays.forEach((entry, index) => {
+    if (typeof entry === 'string') {
+      if (!inYear(entry)) issues.push(otherYear(['holidays', index], entry));
+    } else {
+      if (!inYear(entry.from)) issues.push(otherYear(['holidays', index, 'from'], entry.from));
+      if (!inYear(entry.to)) issues.push(otherYear(['holidays', index, 'to'], entry.to));
+      else if (entry.to < entry.from)
         issues.push({
-          path: [field, index],
-          kind: 'wrong-day-of-week',
-          message: weekendWanted
-            ? `${d} 不是周末:调休上班日应为周六或周日`
-            : `${d} 是周末:放假日期只列工作日(周末本来休息)`,
+          path: ['holidays', index, 'to'],
+          kind: 'reversed-range',
+          message: `放假结束日期 ${entry.to} 早于开始日期 ${entry.from}`,
         });
-    });
-  };
-  check('holidays', data.holidays, false);
-  check('makeupWorkdays', data.makeupWorkdays, true);
+    }
+    for (const d of daysOff(entry)) if (!offBy.has(d)) offBy.set(d, index);
+  });
+  data.makeupWorkdays.forEach((d, index) => {
+    const off = offBy.get(d);
+    if (!inYear(d)) issues.push(otherYear(['makeupWorkdays', index], d));
+    else if (off !== undefined)
+      issues.push({
+        path: ['makeupWorkdays', index],
+        kind: 'off-and-workday',
+        message: `${d} 既是放假日(holidays.${off})又是调休上班日,只能是其中之一`,
+      });
+    else if (!isWeekend(d))
+      issues.push({
+        path: ['makeupWorkdays', index],
+        kind: 'wrong-day-of-week',
+        message: `${d} 不是周末:调休上班日应为周六或周日(工作日本来上班)`,
+      });
+  });
   return issues;
 }
 
-/** The same schedule with its dates sorted and listed once, so equal schedules compare equal. */
-export function normaliseScheduleData(data: YearScheduleData): YearScheduleData {
+/**
+ * The schedule normalised: ranges expanded, weekend days off left out (off anyway), dates sorted and listed
+ * once, so equal schedules compare equal whichever form they were given in.
+ */
+export function normaliseScheduleData(data: YearScheduleInput): YearScheduleData {
   const sorted = (dates: string[]) => [...new Set(dates)].sort();
   return {
     year: data.year,
     source: data.source,
     publishedOn: data.publishedOn,
-    holidays: sorted(data.holidays),
+    holidays: sorted(data.holidays.flatMap(daysOff).filter((d) => !isWeekend(d))),
     makeupWorkdays: sorted(data.makeupWorkdays),
   };
 }
 
-/** Same year, text and dates (in any order). */
-export function sameSchedule(a: YearScheduleData, b: YearScheduleData): boolean {
+/** Same year, text and days (in any order or form). */
+export function sameSchedule(a: YearScheduleInput, b: YearScheduleInput): boolean {
   return JSON.stringify(normaliseScheduleData(a)) === JSON.stringify(normaliseScheduleData(b));
 }
 
-/** Validates and builds one year's schedule; throws (naming the dates) on data that contradicts itself. */
+/**
+ * Validates and builds one year's schedule (in the notice's form or normalised); throws, naming the fields,
+ * on data that contradicts itself.
+ */
 export function scheduleFromData(input: unknown): YearSchedule {
-  const data = yearScheduleData.parse(input);
+  const data = yearScheduleInput.parse(input);
   const issues = scheduleIssues(data.year, data);
   const outside = issues.filter((i) => i.kind === 'other-year');
-  const dateOf = ({ path: [field, index] }: ScheduleIssue) => data[field][index];
+  const describe = (issue: ScheduleIssue) => `${issue.path.join('.')}: ${issue.message}`;
   if (outside.length > 0)
-    throw new Error(`schedule ${data.year} lists dates of another year: ${outside.map(dateOf).join(', ')}`);
+    throw new Error(`schedule ${data.year} lists dates of another year: ${outside.map(describe).join('; ')}`);
   if (issues.length > 0) {
     throw new Error(
-      `schedule ${data.year}: holidays must be weekdays and make-up workdays weekend days (${issues.map(dateOf).join(', ')})`,
+      `schedule ${data.year}: make-up workdays must be weekend days that are not off (${issues.map(describe).join('; ')})`,
     );
   }
-  return { year: data.year, holidays: new Set(data.holidays), makeupWorkdays: new Set(data.makeupWorkdays) };
+  const normalised = normaliseScheduleData(data);
+  return {
+    year: normalised.year,
+    holidays: new Set(normalised.holidays),
+    makeupWorkdays: new Set(normalised.makeupWorkdays),
+  };
 }
 
 /**
@@ -136,7 +212,7 @@ export function chineseDaysYears(): number[] {
 /** The project's data files, validated (a bad file fails at import, with its year and dates). */
 export const projectSchedules: YearScheduleData[] = projectScheduleData.map((data) => {
   scheduleFromData(data);
-  return normaliseScheduleData(yearScheduleData.parse(data));
+  return normaliseScheduleData(yearScheduleInput.parse(data));
 });
 
 /** Loaded schedules (`extra`, later entries win) first, then project data, then `chinese-days`. */

@@ -2,9 +2,11 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import type { Principal } from '../../domain/principal';
+import { type Clock, clock } from '../clock';
 import { parseEnv } from '../env';
 import {
   AppError,
+  asDependencyFailure,
   internalErrorBody,
   MalformedJsonError,
   MethodNotAllowedError,
@@ -16,7 +18,7 @@ import { logger } from '../logger';
 import { parseParts } from '../validation';
 import { authenticate } from './auth';
 import { matchPath } from './path-template';
-import { type HttpResult, json } from './response';
+import { type HttpResult, json, serviceTimeHeader } from './response';
 import { type RouteSpec, routeKey } from './route';
 
 const httpEnv = parseEnv(z.object({ MAX_BODY_BYTES: z.coerce.number().int().positive().default(262_144) }));
@@ -89,13 +91,23 @@ async function dispatch(handler: RouteHandler, event: APIGatewayProxyEventV2): P
   return handler.handle(parsed);
 }
 
-/** middy middleware: errors below 500 are shown to the client, anything else is logged and hidden. */
+/**
+ * middy middleware: errors below 500 are shown to the client; a dependency failure answers 503 with
+ * Retry-After; anything else is a 500. The cause of a 5xx is logged, never answered (it may name an
+ * internal host and port).
+ */
 export const errorResponder = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> => ({
   onError: async (request) => {
     const { error } = request;
     if (error instanceof AppError) {
       if (error.status >= 500) logger.error('request failed', { code: error.code, error });
-      request.response = json(error.status, error.toBody());
+      request.response = json(error.status, error.toBody(), error.responseHeaders());
+      return;
+    }
+    const unavailable = asDependencyFailure(error);
+    if (unavailable) {
+      logger.error('dependency unavailable', { code: unavailable.code, error: error as Error });
+      request.response = json(unavailable.status, unavailable.toBody(), unavailable.responseHeaders());
       return;
     }
     logger.error('unexpected error', { error: error as Error });
@@ -125,6 +137,26 @@ export const requestTracing = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResu
   },
 });
 
+/**
+ * middy middleware: stamps every answer, an error's included, with the instant of the service clock
+ * (X-OneWindow-Time), the clock the handler computed deadlines and "today" on.
+ */
+export const serviceTime = (
+  serviceClock: Pick<Clock, 'now'> = clock,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> => {
+  const stamp = (response: HttpResult | null | undefined) => {
+    if (!response) return;
+    response.headers = {
+      ...response.headers,
+      [serviceTimeHeader]: new Date(serviceClock.now()).toISOString(),
+    };
+  };
+  return {
+    after: async (request) => stamp(request.response),
+    onError: async (request) => stamp(request.response),
+  };
+};
+
 /** Method and path of every route of the API, loaded when first needed. */
 export type KnownRoutes = () => Promise<readonly Pick<RouteSpec, 'method' | 'path'>[]>;
 
@@ -148,5 +180,9 @@ export function createHttpHandler(
     if (allowed.length > 0) throw new MethodNotAllowedError(allowed);
     throw new NotFoundError('请求的地址不存在', 'ROUTE_NOT_FOUND');
   };
-  return middy<APIGatewayProxyEventV2, HttpResult>(base).use(requestTracing()).use(errorResponder());
+  // onError runs in reverse order of use: the error responder makes the answer, then the others stamp it.
+  return middy<APIGatewayProxyEventV2, HttpResult>(base)
+    .use(requestTracing())
+    .use(serviceTime())
+    .use(errorResponder());
 }

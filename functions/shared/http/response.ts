@@ -2,6 +2,13 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
+/**
+ * On every answer of the API: the instant (ISO 8601, UTC) of the service clock the answer was computed on.
+ * Locally the clock may be virtual and accelerated (functions/shared/clock.ts), so a client that shows
+ * deadlines or "today" must take this, not its own wall clock.
+ */
+export const serviceTimeHeader = 'x-onewindow-time';
+
 const jsonHeaders = { 'content-type': 'application/json; charset=utf-8' };
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {

@@ -1,0 +1,50 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../functions/platform/openapi';
+import { allRoutes } from '../../functions/registry';
+
+// biome-ignore lint/suspicious/noExplicitAny: the generated document, read as JSON.
+type Json = Record<string, any>;
+const document = buildOpenApiDocument(allRoutes, { version: '0.0.0-test' }) as Json;
+const operations = Object.entries(document.paths as Json).flatMap(([path, item]) =>
+  Object.entries(item as Json).map(([method, operation]) => ({ key: `${method} ${path}`, operation })),
+);
+
+describe('OpenAPI document: common response headers', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const result = await new Validator().validate(document as never);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('documents X-OneWindow-Time (the service clock) on every response of every operation', () => {
+    expect(document.components.headers['X-OneWindow-Time']).toMatchObject({
+      required: true,
+      schema: { type: 'string', format: 'date-time' },
+    });
+    expect(operations.length).toBe(allRoutes.length);
+    for (const { key, operation } of operations) {
+      for (const [status, response] of Object.entries(operation.responses as Json)) {
+        expect(response.headers?.['X-OneWindow-Time'], `${key} ${status}`).toEqual({
+          $ref: '#/components/headers/X-OneWindow-Time',
+        });
+      }
+    }
+  });
+
+  it('documents 503 SERVICE_UNAVAILABLE with Retry-After on every operation that can reach a dependency', () => {
+    for (const { key, operation } of operations) {
+      const unavailable = operation.responses['503'];
+      expect(unavailable, key).toBeDefined();
+      if (key === 'get /health') {
+        // A report of the dependencies, not a refusal to retry.
+        expect(unavailable.headers['Retry-After']).toBeUndefined();
+        continue;
+      }
+      expect(unavailable.headers['Retry-After'], key).toEqual({ $ref: '#/components/headers/Retry-After' });
+      expect(unavailable.content['application/json'].schema, key).toEqual({
+        $ref: '#/components/schemas/Error',
+      });
+    }
+  });
+});
