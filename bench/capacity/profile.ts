@@ -18,7 +18,7 @@ export interface PhaseProfile {
   /** SendTaskSuccess/Failure/Heartbeat calls. */
   sendTask: number;
   stateTransitions: number;
-  /** Write and read request units by target: `cases`, `cases/gsi2`, `idempotency`… */
+  /** Write and read request units by target: `cases`, `cases/gsi2-summary`, `idempotency`… */
   writeUnits: Record<string, number>;
   readUnits: Record<string, number>;
   /** S3 requests (the servers' and the browsers' through presigned URLs), PUT class and GET class. */
@@ -29,7 +29,7 @@ export interface PhaseProfile {
 export interface HotKey {
   /** The index partition key, e.g. `WINDOW#window-1#draft`. */
   key: string;
-  /** `cases/gsi2`. */
+  /** `cases/gsi2-summary`. */
   target: string;
   phase: Phase;
   /** Write units one application puts on that key in that phase. */
@@ -98,8 +98,8 @@ export function profileOfScenario(run: ScenarioRecord, source: string): Workload
     }
   }
 
-  // The worklist keys of the intake burst: a draft is on `WINDOW#<w>#draft` (gsi2) from creation; the
-  // submission moves it (delete there, put on `…#submitted`, and gsi3 `DEPT#<d>#submitted`). Index
+  // The worklist keys of the intake burst: a draft is on `WINDOW#<w>#draft` (gsi2-summary) from creation; the
+  // submission moves it (delete there, put on `…#submitted`, and gsi3-summary `DEPT#<d>#submitted`). Index
   // updates that move a key are charged as a delete and a put, so half of the submission's gsi2 units
   // are the delete on the draft key.
   const intake = run.steps.filter((s) => s.phase === 'intake');
@@ -110,21 +110,22 @@ export function profileOfScenario(run: ScenarioRecord, source: string): Workload
   const hotKeys: HotKey[] = [
     {
       key: `WINDOW#${run.windowId}#draft`,
-      target: 'cases/gsi2',
+      target: 'cases/gsi2-summary',
       phase: 'intake',
-      writeUnitsPerApplication: sum(beforeSubmit, 'cases/gsi2') + sum(submit, 'cases/gsi2') / 2,
+      writeUnitsPerApplication:
+        sum(beforeSubmit, 'cases/gsi2-summary') + sum(submit, 'cases/gsi2-summary') / 2,
     },
     {
       key: `WINDOW#${run.windowId}#submitted`,
-      target: 'cases/gsi2',
+      target: 'cases/gsi2-summary',
       phase: 'intake',
-      writeUnitsPerApplication: sum(submit, 'cases/gsi2') / 2,
+      writeUnitsPerApplication: sum(submit, 'cases/gsi2-summary') / 2,
     },
     {
       key: `DEPT#${run.departmentId}#submitted`,
-      target: 'cases/gsi3',
+      target: 'cases/gsi3-summary',
       phase: 'intake',
-      writeUnitsPerApplication: sum(submit, 'cases/gsi3'),
+      writeUnitsPerApplication: sum(submit, 'cases/gsi3-summary'),
     },
   ];
   return { source, matterCode: run.matterCode, phases, hotKeys };

@@ -42,7 +42,7 @@ export interface CostResults {
   clockSpeed: number;
   prices: PriceTable;
   assumptions: UsageAssumptions;
-  targets: { usdPerCase: number; stateTransitions: number };
+  targets: { usdPerCase: number; stateTransitions: number; writeUnits: number };
   dynamoDbLocalReportsConsumedCapacity: boolean;
   scenarios: ScenarioCost[];
 }
@@ -151,7 +151,7 @@ export async function measureCostPerCase(
       clockSpeed,
       prices,
       assumptions,
-      targets: { usdPerCase: 0.001, stateTransitions: 30 },
+      targets: { usdPerCase: 0.0005, stateTransitions: 30, writeUnits: 150 },
       dynamoDbLocalReportsConsumedCapacity: meter.calls.some(
         (c) => c.service === 'dynamodb' && c.ok && c.units > 0,
       ),

@@ -28,6 +28,7 @@ export function costMarkdown(results: CostResults): string[] {
   const { scenarios, targets, prices } = results;
   const worst = Math.max(...scenarios.map((s) => s.cost.totalUsd));
   const mostTransitions = Math.max(...scenarios.map((s) => s.usage.stateTransitions));
+  const mostWrites = Math.max(...scenarios.map((s) => s.usage.dynamoDb.writeUnits));
   const services = [...new Set(scenarios.flatMap((s) => Object.keys(s.cost.byService)))];
   const byTarget = [...new Set(scenarios.flatMap((s) => Object.keys(s.usage.dynamoDb.writesByTarget)))];
   const enrolment = scenarios[0];
@@ -43,7 +44,7 @@ export function costMarkdown(results: CostResults): string[] {
         `| ${s.run.scenario} | ${s.usage.apiRequests} | ${s.usage.lambda.invocations} (${s.usage.lambda.gbSeconds.toFixed(2)}) | ${s.usage.stateTransitions} | ${num(s.usage.dynamoDb.writeUnits)} / ${num(s.usage.dynamoDb.readUnits)} | ${s.usage.s3.putClass} / ${s.usage.s3.getClass} | ${s.usage.bus.events} | ${usd(s.cost.totalUsd)} |`,
     ),
     '',
-    `Targets: ≤ $${targets.usdPerCase} per case — ${worst <= targets.usdPerCase ? `met (highest ${usd(worst)}, ${((worst / targets.usdPerCase) * 100).toFixed(0)}% of it)` : `**not met** (highest ${usd(worst)})`}; ≤ ${targets.stateTransitions} state transitions — ${mostTransitions <= targets.stateTransitions ? `met (at most ${mostTransitions})` : `**not met** (${mostTransitions})`}.`,
+    `Targets: ≤ $${targets.usdPerCase} per case — ${worst <= targets.usdPerCase ? `met (highest ${usd(worst)}, ${((worst / targets.usdPerCase) * 100).toFixed(0)}% of it)` : `**not met** (highest ${usd(worst)})`}; ≤ ${targets.stateTransitions} state transitions — ${mostTransitions <= targets.stateTransitions ? `met (at most ${mostTransitions})` : `**not met** (${mostTransitions})`}; ≤ ${targets.writeUnits} DynamoDB write units — ${mostWrites <= targets.writeUnits ? `met (at most ${num(mostWrites)})` : `**not met** (${num(mostWrites)})`}.`,
     '',
     ...scenarios.map(
       (s) =>

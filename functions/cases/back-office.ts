@@ -42,8 +42,17 @@ export function assertSupplementAddressed(
   }
 }
 
-/** Both kinds of 补正 share one count of rounds per case. */
-export function assertMoreRoundsAllowed(record: CaseRecord) {
+/**
+ * The next 补正 round of a case, front desk or department (both share one count): every item names a
+ * material of the matter, and the case has rounds left. Returns the round's number.
+ */
+export function nextSupplementRound(record: CaseRecord, items: readonly { materialId: string }[]): number {
+  const unknown = items.flatMap((item, i) =>
+    record.materials[item.materialId]
+      ? []
+      : [{ field: `body.items.${i}.materialId`, message: '该事项没有这项材料' }],
+  );
+  if (unknown.length > 0) throw new ValidationError('补正告知有误', unknown);
   if (record.supplementRounds >= maxSupplementRounds) {
     throw new ConflictError(
       `补正告知已达${maxSupplementRounds}次上限,请依法作出受理或审批决定`,
@@ -51,6 +60,7 @@ export function assertMoreRoundsAllowed(record: CaseRecord) {
       { rounds: record.supplementRounds },
     );
   }
+  return record.supplementRounds + 1;
 }
 
 /** The applicant's resubmission after the department's supplement request: the clock resumes. */
@@ -255,14 +265,7 @@ export function backOfficeSteps(ctx: CaseContext) {
           label: '告知补正',
         },
         (record) => {
-          const unknown = input.items.flatMap((item, i) =>
-            record.materials[item.materialId]
-              ? []
-              : [{ field: `body.items.${i}.materialId`, message: '该事项没有这项材料' }],
-          );
-          if (unknown.length > 0) throw new ValidationError('补正告知有误', unknown);
-          assertMoreRoundsAllowed(record);
-          const round = record.supplementRounds + 1;
+          const round = nextSupplementRound(record, input.items);
           const noticeNumber = `BZ${record.caseNumber}-${round}`;
           return {
             ...record,

@@ -64,21 +64,6 @@ export interface CaseLayout {
 
 const pad = (n: number) => String(n).padStart(3, '0');
 
-/** Attributes the list indexes project (besides their keys): what a worklist shows. */
-export const caseSummaryAttributes = [
-  'caseId',
-  'caseNumber',
-  'status',
-  'phase',
-  'channel',
-  'matter',
-  'applicantName',
-  'createdAt',
-  'receivedAt',
-  'dueDate',
-  'attention',
-] as const;
-
 /** Head attributes that are keys, derived copies or bookkeeping: the trail does not record them. */
 const headBookkeeping = new Set([
   'pk',

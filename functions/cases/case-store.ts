@@ -7,6 +7,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { caseSummaryAttributes } from '../../infra/definitions/tables';
 import type { AlertAudience, AlertKind, AlertLevel } from '../domain/cases/alerts';
 import type { CaseRecord, CaseStatus, CaseSummary, MaterialContentType } from '../domain/cases/model';
 import type { TrailEvent } from '../domain/cases/trail';
@@ -152,21 +153,10 @@ const stripAlertKeys = (item: Record<string, unknown>): AlertItem => {
   return rest as unknown as AlertItem;
 };
 
+/** A worklist line: exactly what the list indexes project of a case head. */
 const summaryOf = (item: Record<string, unknown>): CaseSummary => {
   const summary: Record<string, unknown> = {};
-  for (const name of [
-    'caseId',
-    'caseNumber',
-    'status',
-    'phase',
-    'channel',
-    'matter',
-    'applicantName',
-    'createdAt',
-    'receivedAt',
-    'dueDate',
-    'attention',
-  ]) {
+  for (const name of caseSummaryAttributes) {
     if (item[name] !== undefined) summary[name] = item[name];
   }
   return summary as unknown as CaseSummary;

@@ -6,7 +6,7 @@ import { type CaseMaterial, type CaseRecord, supplementNotice } from '../domain/
 import { startClock } from '../domain/cases/processing-clock';
 import { hasRole, type Principal } from '../domain/principal';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
-import { assertMoreRoundsAllowed, assertSupplementAddressed, resumeAfterSupplement } from './back-office';
+import { assertSupplementAddressed, nextSupplementRound, resumeAfterSupplement } from './back-office';
 import { actingRole, type CaseContext, decidingRole, wrongStatus } from './case-context';
 
 /** Decisions at the front desk (前台综合受理): accept (容缺, 即办), reject, one-time supplement notices, the §32 oversight. */
@@ -128,14 +128,7 @@ export function frontDeskDecisions(ctx: CaseContext) {
         }
         if (record.status !== 'submitted') throw wrongStatus(record.status, '告知补正');
         expectVersion(record, version);
-        const unknown = items.flatMap((item, i) =>
-          record.materials[item.materialId]
-            ? []
-            : [{ field: `body.items.${i}.materialId`, message: '该事项没有这项材料' }],
-        );
-        if (unknown.length > 0) throw new ValidationError('补正告知有误', unknown);
-        assertMoreRoundsAllowed(record);
-        const round = record.supplementRounds + 1;
+        const round = nextSupplementRound(record, items);
         const noticeNumber = `BZ${record.caseNumber}-${round}`;
         const next: CaseRecord = {
           ...record,

@@ -31,12 +31,8 @@ export interface TableDefinition extends KeyDefinition {
 
 export type TableId = 'cases' | 'catalogue' | 'idempotency';
 
-/**
- * What the cases table's list indexes copy: a case head's summary attributes (its worklist line) and an
- * alert's attributes. A change of a case that touches none of these (a material, a notice, the trail
- * head) writes no index row.
- */
-export const caseListAttributes = [
+/** A case head's worklist line: what `GET /cases` returns for each case (its summary). */
+export const caseSummaryAttributes = [
   'caseId',
   'caseNumber',
   'status',
@@ -48,6 +44,10 @@ export const caseListAttributes = [
   'receivedAt',
   'dueDate',
   'attention',
+] as const;
+
+/** An alert's attributes that `GET /alerts` returns. */
+const alertListAttributes = [
   'alertId',
   'kind',
   'level',
@@ -60,6 +60,13 @@ export const caseListAttributes = [
   'windowId',
   'departmentId',
 ] as const;
+
+/**
+ * What the cases table's list indexes copy: a case head's summary attributes (its worklist line) and an
+ * alert's attributes. A change of a case that touches none of these (a material, a notice, the trail
+ * head) writes no index row.
+ */
+export const caseListAttributes = [...caseSummaryAttributes, ...alertListAttributes] as const;
 
 const caseLists: IndexProjection = { type: 'INCLUDE', attributes: caseListAttributes };
 const all: IndexProjection = { type: 'ALL' };

@@ -119,6 +119,14 @@ describe('create-and-submit', () => {
     });
     expect(line.applicant).toBeUndefined();
     expect(line.materials).toBeUndefined();
+    // The head of a typical case is small: its matter is a reference, its parts are items of their own.
+    const head = (await caseItems(first.body.caseId)).find((item) => item.sk === 'CASE') as Record<
+      string,
+      unknown
+    >;
+    expect(itemBytes(head)).toBeLessThanOrEqual(2048);
+    expect(head.matter).not.toHaveProperty('materials');
+    expect(head.matter).not.toHaveProperty('reviewPoints');
   });
 
   it('refuses unknown fields and a non-boolean submit with 400, creating nothing', async () => {
