@@ -200,7 +200,7 @@ function pick(n: number): CaseStatus {
 
 export async function measureWorklists(
   stack: BenchStack,
-  { cases = 100_000, pagesPerQuery = 200, pageSize = 20, log = (_line: string): void => undefined } = {},
+  { cases = 100_000, pagesPerQuery = 1_000, pageSize = 20, log = (_line: string): void => undefined } = {},
 ): Promise<WorklistResult> {
   const matters = pinnedMatters();
   const f = facts(workingDayCalendar(publishedSchedules()));

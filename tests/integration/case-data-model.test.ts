@@ -9,6 +9,7 @@ import { loadSeedCatalogue } from '../../functions/catalogue/seed/load-seed';
 import { taoshanSeed } from '../../functions/catalogue/seed/taoshan-seed';
 import { isCaseNumber } from '../../functions/domain/case-number';
 import { chainEvent } from '../../functions/domain/cases/trail';
+import { idNumberCheckCharacter } from '../../functions/domain/id-number';
 import { createTestBuckets, createTestTables, testDocumentClient } from '../support/aws';
 import { startTestApi, type TestApi } from '../support/test-api';
 
@@ -140,6 +141,54 @@ describe('create-and-submit', () => {
       expect(fieldsOf(refused.body).length).toBeGreaterThan(0);
     }
     expect((await ok('GET', '/cases?limit=100', t.bob)).items).toHaveLength(before.items.length);
+  });
+});
+
+describe('front desk checks', () => {
+  it('refuses an ID number whose birth date lies after today, naming the field', async () => {
+    const body17 = '11010520990101123';
+    const refused = await api.call('POST', '/cases', {
+      token: t.alice,
+      body: {
+        matterCode: 'JY-0001',
+        applicant: { ...applicant, idNumber: `${body17}${idNumberCheckCharacter(body17)}` },
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(fieldsOf(refused.body)).toEqual(['body.applicant.idNumber']);
+  });
+
+  it('refuses a resubmission that addresses none or only some of the 补正 items, naming those left', async () => {
+    let record = await counterCase();
+    const [first, second] = record.matter.materials.map((m: Json) => m.id as string);
+    record = await ok('POST', `/cases/${record.caseId}/request-supplement`, t.clerk, {
+      version: record.version,
+      items: [
+        { materialId: first, problem: '复印件不清晰' },
+        { materialId: second, problem: '缺少盖章' },
+      ],
+    });
+    const none = await api.call('POST', `/cases/${record.caseId}/resubmit`, {
+      token: t.clerk,
+      body: { version: record.version },
+    });
+    expect(none.status).toBe(409);
+    expect(none.body.error.code).toBe('SUPPLEMENT_INCOMPLETE');
+    expect(none.body.error.details.items.map((i: Json) => i.materialId)).toEqual([first, second]);
+    record = await ok('POST', `/cases/${record.caseId}/materials/${first}/paper-check`, t.clerk, {
+      version: record.version,
+    });
+    const some = await api.call('POST', `/cases/${record.caseId}/resubmit`, {
+      token: t.clerk,
+      body: { version: record.version },
+    });
+    expect(some.status).toBe(409);
+    expect(some.body.error.details.items.map((i: Json) => i.materialId)).toEqual([second]);
+    record = await ok('POST', `/cases/${record.caseId}/materials/${second}/paper-check`, t.clerk, {
+      version: record.version,
+    });
+    const all = await ok('POST', `/cases/${record.caseId}/resubmit`, t.clerk, { version: record.version });
+    expect(all.status).toBe('submitted');
   });
 });
 
