@@ -1,11 +1,13 @@
+import * as z from 'zod';
 import { currentCalendar } from '../calendar/calendar-source';
 import { dynamoCatalogueStore } from '../catalogue/catalogue-store';
-import { keepingPublishedVersions } from '../catalogue/published-versions';
+import { keepingHeadsFor, keepingPublishedVersions } from '../catalogue/published-versions';
 import { alertPolicyFromEnv } from '../shared/alert-policy';
 import { documentClient } from '../shared/clients/dynamodb';
 import { s3 } from '../shared/clients/s3';
 import { stepFunctions } from '../shared/clients/step-functions';
 import { clock } from '../shared/clock';
+import { parseEnv } from '../shared/env';
 import { createHttpHandler, route } from '../shared/http/handler';
 import { json } from '../shared/http/response';
 import { objectStorage } from '../shared/object-storage';
@@ -16,7 +18,13 @@ import { pinnedMatterDetails } from './matter-details';
 import { caseRoutes as r } from './routes';
 import { caseUseCases } from './use-cases';
 
-const catalogue = keepingPublishedVersions(dynamoCatalogueStore(documentClient, tableName('catalogue')));
+const catalogueEnv = parseEnv(
+  z.object({ MATTER_HEAD_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10) }),
+);
+const catalogue = keepingHeadsFor(
+  keepingPublishedVersions(dynamoCatalogueStore(documentClient, tableName('catalogue'))),
+  catalogueEnv.MATTER_HEAD_CACHE_SECONDS * 1000,
+);
 const cases = caseUseCases({
   cases: dynamoCaseStore(
     documentClient,
