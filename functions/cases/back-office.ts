@@ -69,36 +69,42 @@ export async function resumeAfterSupplement(
   principal: Principal,
   caseId: string,
   version: number,
+  read?: CaseRecord,
 ) {
-  const { before, saved } = await ctx.act(principal, caseId, async (record) => {
-    if (record.phase !== 'awaiting-supplement') throw wrongPhase(record.phase, '提交补正');
-    ctx.expectVersion(record, version);
-    const request = record.backOffice?.supplementRequest;
-    assertSupplementAddressed(record, request);
-    const resumePhase = record.backOffice?.resumePhase ?? 'awaiting-review';
-    let clock: ProcessingClock;
-    try {
-      clock = resumeClock(await ctx.calendar(), requireClock(record), ctx.today());
-    } catch (error) {
-      throw clockRule(error);
-    }
-    const backOffice = record.backOffice ?? { specialProcedures: [] };
-    const { resumePhase: _done, ...rest } = backOffice;
-    return {
-      next: {
-        ...record,
-        version: version + 1,
-        phase: resumePhase,
-        clock,
-        backOffice: {
-          ...rest,
-          ...(request ? { supplementRequest: { ...request, resubmittedAt: ctx.nowIso() } } : {}),
+  const { before, saved } = await ctx.act(
+    principal,
+    caseId,
+    async (record) => {
+      if (record.phase !== 'awaiting-supplement') throw wrongPhase(record.phase, '提交补正');
+      ctx.expectVersion(record, version);
+      const request = record.backOffice?.supplementRequest;
+      assertSupplementAddressed(record, request);
+      const resumePhase = record.backOffice?.resumePhase ?? 'awaiting-review';
+      let clock: ProcessingClock;
+      try {
+        clock = resumeClock(await ctx.calendar(), requireClock(record), ctx.today());
+      } catch (error) {
+        throw clockRule(error);
+      }
+      const backOffice = record.backOffice ?? { specialProcedures: [] };
+      const { resumePhase: _done, ...rest } = backOffice;
+      return {
+        next: {
+          ...record,
+          version: version + 1,
+          phase: resumePhase,
+          clock,
+          backOffice: {
+            ...rest,
+            ...(request ? { supplementRequest: { ...request, resubmittedAt: ctx.nowIso() } } : {}),
+          },
         },
-      },
-      action: 'resubmit-supplement',
-      role: actingRole(principal, ['applicant', 'clerk']),
-    };
-  });
+        action: 'resubmit-supplement',
+        role: actingRole(principal, ['applicant', 'clerk']),
+      };
+    },
+    read,
+  );
   if (saved.phase) await ctx.completeStep(caseId, before.phase ?? 'awaiting-supplement', saved.phase);
   return ctx.view(principal, saved);
 }

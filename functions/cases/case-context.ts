@@ -138,7 +138,12 @@ export interface StepOutcome {
   options?: ChangeOptions;
 }
 
-const systemChangeAttempts = 4;
+/**
+ * How often a person's step is decided again after the system wrote the case meanwhile, and how long it
+ * waits first (doubling, with jitter): a burst of alert writes must not win every race against a person.
+ */
+const systemChangeAttempts = 6;
+const systemChangeBackoffMs = (attempt: number) => 10 * 2 ** (attempt - 1) * (0.5 + Math.random());
 
 /** What the case use cases share: reading, viewing and changing a case with its trail event. */
 export function caseContext(deps: CaseDeps) {
@@ -213,15 +218,17 @@ export function caseContext(deps: CaseDeps) {
    * version the person read) and says what changes; the change is written at the trail head it was
    * computed from. When the system wrote the case meanwhile (an alert, the workflow's bookkeeping, a
    * recomputed deadline: the version people edit against does not move), the step is decided again on the
-   * case as it is now; when a person did, it is a 409 VERSION_CONFLICT.
+   * case as it is now; when a person did, it is a 409 VERSION_CONFLICT. `read`: the case as the caller
+   * has just read it (with `readable`), decided on first instead of reading it again.
    */
   const act = async (
     principal: Principal,
     caseId: string,
     decide: (record: CaseRecord) => StepOutcome | Promise<StepOutcome>,
+    read?: CaseRecord,
   ): Promise<{ before: CaseRecord; saved: CaseRecord }> => {
     for (let attempt = 1; ; attempt++) {
-      const record = await readable(principal, caseId);
+      const record = attempt === 1 && read ? read : await readable(principal, caseId);
       let outcome: StepOutcome;
       try {
         outcome = await decide(record);
@@ -247,10 +254,10 @@ export function caseContext(deps: CaseDeps) {
         return { before: record, saved };
       } catch (error) {
         if (!(error instanceof StaleCase)) throw error;
-        const position = await cases.getPosition(caseId);
-        if (!position || position.version !== record.version) throw versionConflict();
+        if ((await cases.getVersion(caseId)) !== record.version) throw versionConflict();
         if (attempt >= systemChangeAttempts)
           throw new ConflictError('办件正在被系统更新,请稍后重试', 'CASE_BUSY');
+        await new Promise((resolve) => setTimeout(resolve, systemChangeBackoffMs(attempt)));
       }
     }
   };

@@ -82,7 +82,7 @@ const headBookkeeping = new Set([
 ]);
 
 /** The date a worklist sorts a case by: the promised date once accepted, the §32 date before. */
-export const worklistDueDate = (record: Pick<CaseRecord, 'clock' | 'acceptanceDueDate'>) =>
+const worklistDueDate = (record: Pick<CaseRecord, 'clock' | 'acceptanceDueDate'>) =>
   record.clock?.promisedDueDate ?? record.acceptanceDueDate;
 
 /** The index keys of a case head (lists by owner, by window, by department; the sparse open index). */
@@ -106,7 +106,7 @@ export function caseIndexKeys(record: CaseRecord): Record<string, string> {
   };
 }
 
-export const matterRef = (matter: CaseRecord['matter']): MatterRef => {
+const matterRef = (matter: CaseRecord['matter']): MatterRef => {
   const { reviewPoints: _points, materials: _materials, ...ref } = matter;
   return ref;
 };
@@ -429,6 +429,3 @@ export function caseDelta(before: CaseRecord | undefined, after: CaseRecord): Ca
   }
   return { set, remove, parts, changes };
 }
-
-/** The sha256 a trail event records for a part's content: anyone holding the part can check it. */
-export const partContentHash = (part: Pick<CasePart, 'body'>) => sha256(part.body);

@@ -202,6 +202,26 @@ export function dynamoCaseStore(
     };
   };
 
+  /** Every item of a case's partition whose sort key begins with `prefix`, in key order (consistent). */
+  const itemsOf = async (caseId: string, prefix: string) => {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tables.cases,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':prefix': prefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  };
+
   const readHead = async (caseId: string, attributes?: string[]) => {
     const { Item } = await client.send(
       new GetCommand({
@@ -224,24 +244,11 @@ export function dynamoCaseStore(
     async getCase(caseId: string): Promise<CaseRecord | undefined> {
       let head: Record<string, unknown> | undefined;
       const parts: CasePart[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tables.cases,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :case)',
-            ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':case': headSk },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          if (item.sk === headSk) head = item;
-          else if (String(item.sk).startsWith(partPrefix))
-            parts.push({ sk: String(item.sk), part: item.part, body: item.body } as CasePart);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      for (const item of await itemsOf(caseId, headSk)) {
+        if (item.sk === headSk) head = item;
+        else if (String(item.sk).startsWith(partPrefix))
+          parts.push({ sk: String(item.sk), part: item.part, body: item.body } as CasePart);
+      }
       if (!head) return undefined;
       const matter = head.matter as { code: string; version: number };
       return assembleCase(head, parts, await matterDetails(matter.code, matter.version));
@@ -257,12 +264,10 @@ export function dynamoCaseStore(
       return head ? assembleCase(head, [], { reviewPoints: [], materials: [] }) : undefined;
     },
 
-    /** The head's trail position and human version only (to tell a person's change from the system's). */
-    async getPosition(caseId: string): Promise<{ version: number; trailSeq: number } | undefined> {
-      const item = await readHead(caseId, ['version', 'trailHead']);
-      return item
-        ? { version: Number(item.version), trailSeq: Number((item.trailHead as { seq: number }).seq) }
-        : undefined;
+    /** The head's human version only (to tell a person's change from the system's). */
+    async getVersion(caseId: string): Promise<number | undefined> {
+      const item = await readHead(caseId, ['version']);
+      return item ? Number(item.version) : undefined;
     },
 
     async getIdempotency(id: string): Promise<IdempotencyRecord | undefined> {
@@ -397,22 +402,7 @@ export function dynamoCaseStore(
 
     /** Every alert of a case, active and resolved. */
     async caseAlerts(caseId: string): Promise<AlertItem[]> {
-      const alerts: AlertItem[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tables.cases,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :alert)',
-            ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':alert': 'ALERT#' },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        alerts.push(...(page.Items ?? []).map((item) => stripAlertKeys(item)));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return alerts;
+      return (await itemsOf(caseId, 'ALERT#')).map((item) => stripAlertKeys(item));
     },
 
     /** Active alerts of a scope and level, earliest due date first, optionally due on or before a date. */
@@ -479,25 +469,9 @@ export function dynamoCaseStore(
     },
 
     async trail(caseId: string): Promise<TrailEvent[]> {
-      const events: TrailEvent[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tables.cases,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :trail)',
-            ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':trail': 'TRAIL#' },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const { pk: _pk, sk: _sk, caseId: _id, ...event } = item;
-          events.push(event as TrailEvent);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return events;
+      return (await itemsOf(caseId, 'TRAIL#')).map(
+        ({ pk: _pk, sk: _sk, caseId: _id, ...event }) => event as unknown as TrailEvent,
+      );
     },
 
     /**

@@ -155,26 +155,31 @@ export function frontDeskDecisions(ctx: CaseContext) {
       if (!mayProvideMaterials(principal, record))
         throw new ForbiddenError('只有申请人或受理窗口可以提交补正');
       if (record.phase === 'awaiting-supplement')
-        return resumeAfterSupplement(ctx, principal, caseId, version);
-      const { saved } = await act(principal, caseId, async (current) => {
-        if (current.status !== 'supplement-requested') throw wrongStatus(current.status, '提交补正');
-        expectVersion(current, version);
-        // 一次性告知: every item the notice listed must have been addressed, or the notice says it again.
-        assertSupplementAddressed(current, current.supplementRequest);
-        return {
-          next: {
-            ...current,
-            status: 'submitted',
-            version: version + 1,
-            supplementRequest: current.supplementRequest
-              ? { ...current.supplementRequest, resubmittedAt: nowIso() }
-              : undefined,
-            acceptanceDueDate: await acceptanceDeadline(),
-          },
-          action: 'resubmit',
-          role: actingRole(principal, ['applicant', 'clerk']),
-        };
-      });
+        return resumeAfterSupplement(ctx, principal, caseId, version, record);
+      const { saved } = await act(
+        principal,
+        caseId,
+        async (current) => {
+          if (current.status !== 'supplement-requested') throw wrongStatus(current.status, '提交补正');
+          expectVersion(current, version);
+          // 一次性告知: every item the notice listed must have been addressed, or the notice says it again.
+          assertSupplementAddressed(current, current.supplementRequest);
+          return {
+            next: {
+              ...current,
+              status: 'submitted',
+              version: version + 1,
+              supplementRequest: current.supplementRequest
+                ? { ...current.supplementRequest, resubmittedAt: nowIso() }
+                : undefined,
+              acceptanceDueDate: await acceptanceDeadline(),
+            },
+            action: 'resubmit',
+            role: actingRole(principal, ['applicant', 'clerk']),
+          };
+        },
+        record,
+      );
       return view(principal, saved);
     },
 

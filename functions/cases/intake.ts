@@ -285,35 +285,40 @@ export function intakeUseCases(ctx: CaseContext) {
         issues.push({ field: 'body.sha256', message: '文件校验值不符,请重新上传' });
       if (issues.length > 0) throw new ValidationError('上传的材料未通过检查', issues);
       const providedAt = nowIso();
-      const { saved } = await act(principal, caseId, (current) => {
-        assertMayProvide(principal, current, materialId);
-        expectVersion(current, input.version);
-        return {
-          next: {
-            ...current,
-            version: input.version + 1,
-            materials: {
-              ...current.materials,
-              [materialId]: {
-                ...current.materials[materialId],
-                status: 'provided',
-                file: {
-                  key: pinnedKey,
-                  ...pinned,
-                  fileName: upload.fileName,
-                  contentType: upload.contentType,
-                  size: facts.size,
-                  sha256: facts.sha256,
-                  providedAt,
+      const { saved } = await act(
+        principal,
+        caseId,
+        (current) => {
+          assertMayProvide(principal, current, materialId);
+          expectVersion(current, input.version);
+          return {
+            next: {
+              ...current,
+              version: input.version + 1,
+              materials: {
+                ...current.materials,
+                [materialId]: {
+                  ...current.materials[materialId],
+                  status: 'provided',
+                  file: {
+                    key: pinnedKey,
+                    ...pinned,
+                    fileName: upload.fileName,
+                    contentType: upload.contentType,
+                    size: facts.size,
+                    sha256: facts.sha256,
+                    providedAt,
+                  },
                 },
               },
             },
-          },
-          action: 'provide-material',
-          role: actingRole(principal, ['applicant', 'clerk']),
-          options: { consumeUpload: upload.uploadId },
-        };
-      });
+            action: 'provide-material',
+            role: actingRole(principal, ['applicant', 'clerk']),
+            options: { consumeUpload: upload.uploadId },
+          };
+        },
+        record,
+      );
       return view(principal, saved);
     },
 
