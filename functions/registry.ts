@@ -112,7 +112,8 @@ export const functionDefinitions: FunctionDefinition[] = [
     // catalogue: the loaded schedules; cases: the open deadlines a load recomputes (read and saved).
     tables: { catalogue: 'readWrite', cases: 'readWrite' },
     buckets: {},
-    workflow: [],
+    // callback: a case whose deadline moved wakes its workflow, whose timer plans again.
+    workflow: ['callback'],
     verifiesTokens: true,
     // A load recomputes every open case within the request (the HTTP API waits at most 30 s).
     timeoutSeconds: 29,
@@ -146,7 +147,8 @@ export const functionDefinitions: FunctionDefinition[] = [
     aslPlaceholder: 'CaseWorkflowFunctionArn',
     tables: { cases: 'readWrite', catalogue: 'read' },
     buckets: {},
-    workflow: ['callback'],
+    // Its tasks store tokens; they never send one back (the API steps and the calendar do).
+    workflow: [],
     verifiesTokens: false,
   },
   {

@@ -333,7 +333,8 @@ export async function enrolmentCase(o: DriverOptions): Promise<ScenarioRecord> {
           version: record.version,
           reviewChecks: passAll(record),
         }),
-      async () => (await d.history()).includes('WaitStateEntered'),
+      // The workflow has planned its timer and waits on the first human step.
+      async () => (await d.history()).includes('TaskSubmitted'),
     );
     d.phase = 'processing';
     await d.step('applicant checks the status', 'view', () =>
@@ -425,7 +426,8 @@ export async function counterCaseWithWarning(o: DriverOptions): Promise<Scenario
           version: record.version,
           reviewChecks: passAll(record),
         }),
-      async () => (await d.history()).includes('WaitStateEntered'),
+      // The workflow has planned its timer and waits on the first human step.
+      async () => (await d.history()).includes('TaskSubmitted'),
     );
     d.phase = 'processing';
     const dept = record.matter.departmentId as string;
@@ -444,7 +446,7 @@ export async function counterCaseWithWarning(o: DriverOptions): Promise<Scenario
         recommendation: 'approve',
       }),
     );
-    // The department leaves it until the yellow warning: the timer branch wakes and raises it.
+    // The department leaves it until the yellow warning: the review's task times out and the timer raises it.
     await d.step(
       'days pass: the timer raises the yellow warning (预警)',
       'work',

@@ -1,11 +1,13 @@
 import { dynamoCaseStore } from '../cases/case-store';
 import { catalogueMatterDetails } from '../cases/matter-details';
 import { documentClient } from '../shared/clients/dynamodb';
+import { stepFunctions } from '../shared/clients/step-functions';
 import { clock } from '../shared/clock';
 import { createHttpHandler, route } from '../shared/http/handler';
 import { json } from '../shared/http/response';
 import { tableName } from '../shared/resources';
 import { dynamoCaseWorkflowStore } from '../workflow/case-workflow-store';
+import { stepFunctionsWorkflowSteps, workflowWaker } from '../workflow/workflow-steps';
 import { calendarEnv, calendarSource } from './calendar-source';
 import { recomputeOpenDeadlines } from './recompute-open-deadlines';
 import { calendarRoutes as r } from './routes';
@@ -26,7 +28,12 @@ const calendar = calendarUseCases({
   source: calendarSource(),
   recompute: (workingDays, actor) =>
     recomputeOpenDeadlines(
-      { openCaseIds: () => openCases.listOpenCaseIds(), cases, now: clock.now },
+      {
+        openCaseIds: () => openCases.listOpenCaseIds(),
+        cases,
+        now: clock.now,
+        wakeWorkflow: workflowWaker(cases, stepFunctionsWorkflowSteps(stepFunctions)),
+      },
       workingDays,
       actor,
     ),

@@ -71,6 +71,8 @@ export async function loadProjectSchedules(options: {
         catalogueMatterDetails(client, tables.catalogue),
       ),
       now,
+      // Before the executions resume: each plans its timer from the case when it starts.
+      wakeWorkflow: async () => undefined,
     },
     calendar,
     projectDataActor,

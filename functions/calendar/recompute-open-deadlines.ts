@@ -8,7 +8,8 @@ import { logger } from '../shared/logger';
 /**
  * After a holiday schedule is loaded: every open case (sparse `open` index) is read, its processing
  * clock derived again under the new calendar, and a case whose clock moved is saved at the trail head
- * read with one `recompute-deadlines` trail event. A case changed meanwhile by someone else is read again
+ * read with one `recompute-deadlines` trail event, and its workflow is woken to plan its alerts again
+ * (a deadline may now fall earlier than the instant it sleeps to). A case changed meanwhile by someone else is read again
  * (up to `maxRetries` times). Cases are processed a few at a time; one failing case does not stop the rest
  * and is counted (loading the same schedule again retries it: unchanged cases cost a read only).
  */
@@ -26,6 +27,8 @@ export interface RecomputeDeps {
   /** The head is all a recompute reads and writes (the clock, the due dates and their index keys). */
   cases: Pick<CaseStore, 'getCaseHead' | 'write'>;
   now: () => number;
+  /** Wakes the case's workflow: its timer plans again from the new deadlines. */
+  wakeWorkflow: (caseId: string) => Promise<void>;
   concurrency?: number;
   maxRetries?: number;
 }
@@ -52,11 +55,17 @@ export async function recomputeOpenDeadlines(
           event: recomputed.event,
           expectedTrailSeq: record.trailHead.seq,
         });
-        return true;
       } catch (error) {
         if (error instanceof StaleCase && attempt < maxRetries) continue;
         throw error;
       }
+      try {
+        await deps.wakeWorkflow(caseId);
+      } catch (error) {
+        // Saved: the workflow plans from the new deadlines at its next wake (a step or its timeout).
+        logger.warn('workflow not woken after a recompute', { caseId, error: error as Error });
+      }
+      return true;
     }
   };
 

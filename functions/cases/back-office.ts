@@ -71,7 +71,7 @@ export async function resumeAfterSupplement(
   version: number,
   read?: CaseRecord,
 ) {
-  const { before, saved } = await ctx.act(
+  const { saved } = await ctx.act(
     principal,
     caseId,
     async (record) => {
@@ -105,7 +105,6 @@ export async function resumeAfterSupplement(
     },
     read,
   );
-  if (saved.phase) await ctx.completeStep(caseId, before.phase ?? 'awaiting-supplement', saved.phase);
   return ctx.view(principal, saved);
 }
 

@@ -3,6 +3,7 @@ import type { WorkingDayCalendar } from '../domain/calendar/working-days';
 import { shanghaiDate } from '../domain/calendar-date';
 import { isOwner, mayProvideMaterials, mayRead, maySeePersonalData } from '../domain/cases/access';
 import { type AlertPolicy, alertAgenda, plannedAlerts } from '../domain/cases/alerts';
+import { sleepSeconds, type TimerPlan } from '../domain/cases/deadline-timer';
 import type { CaseRecord, CaseStatus, CaseSummary, PinnedMatter } from '../domain/cases/model';
 import { maskCase } from '../domain/cases/personal-data';
 import { chainEvent, type FieldChange, stepChannel, type TrailActor } from '../domain/cases/trail';
@@ -34,9 +35,20 @@ export interface CaseDeps {
   workflowSteps: WorkflowSteps;
 }
 
+/**
+ * What a completed step tells the waiting workflow: where the case stands and how long to sleep before
+ * its timer reads the case again. Without `sleepSeconds` the workflow reads the case at once.
+ */
+export interface StepCompletion {
+  phase?: string;
+  closed?: boolean;
+  /** A whole number of seconds, at least 1 (the task's TimeoutSecondsPath). */
+  sleepSeconds?: number;
+}
+
 export interface WorkflowSteps {
   /** A stale or already used token is no error: the case moved on and the workflow re-reads it. */
-  complete(taskToken: string, output: Record<string, unknown>): Promise<void>;
+  complete(taskToken: string, output: StepCompletion): Promise<void>;
 }
 
 export interface ChangeOptions {
@@ -75,19 +87,20 @@ export function caseChanges(deps: Pick<CaseDeps, 'cases' | 'calendar' | 'alertPo
    * Writes `changed` over `record` with the trail event describing the difference. Alerts of the case
    * that no longer apply to it (the step was done, the deadline moved) are resolved in the same write.
    */
-  const changeAs = async (
+  const writeChange = async (
     actor: TrailActor,
     record: CaseRecord,
     changed: Omit<CaseRecord, 'trailHead'>,
     action: string,
     options: ChangeOptions = {},
-  ) => {
+  ): Promise<{ saved: CaseRecord; timer: TimerPlan }> => {
     const at = nowIso();
     const known = record.phase ? await cases.caseAlerts(record.caseId) : [];
     const raised = new Set((options.raiseAlerts ?? []).map((a) => a.alertId));
     const calendar = await deps.calendar();
-    const resolve = alertAgenda(plannedAlerts(changed, calendar, deps.alertPolicy), known, at)
-      .resolve.filter((alertId) => !raised.has(alertId))
+    const agenda = alertAgenda(plannedAlerts(changed, calendar, deps.alertPolicy), known, at);
+    const resolve = agenda.resolve
+      .filter((alertId) => !raised.has(alertId))
       .map((alertId) => ({ alertId, at }));
     const delta = caseDelta(record, { ...changed, trailHead: record.trailHead });
     const event = chainEvent(
@@ -122,10 +135,13 @@ export function caseChanges(deps: Pick<CaseDeps, 'cases' | 'calendar' | 'alertPo
       puts: options.putItems ?? [],
       ...(options.consumeUpload ? { consumeUpload: options.consumeUpload } : {}),
     });
-    return { ...changed, trailHead } as CaseRecord;
+    const timer = { nextFireAt: agenda.nextFireAt, dueNow: agenda.raise.some((p) => !raised.has(p.alertId)) };
+    return { saved: { ...changed, trailHead } as CaseRecord, timer };
   };
 
-  return { changeAs };
+  const changeAs = async (...args: Parameters<typeof writeChange>) => (await writeChange(...args)).saved;
+
+  return { changeAs, writeChange };
 }
 
 export type CaseChanges = ReturnType<typeof caseChanges>;
@@ -211,7 +227,7 @@ export function caseContext(deps: CaseDeps) {
     return record;
   };
 
-  const { changeAs } = caseChanges(deps);
+  const { changeAs, writeChange } = caseChanges(deps);
 
   /**
    * A person's step on a case: `decide` checks who may act and whether the case allows it (including the
@@ -243,22 +259,25 @@ export function caseContext(deps: CaseDeps) {
         }
         throw error;
       }
+      let written: Awaited<ReturnType<typeof writeChange>>;
       try {
-        const saved = await changeAs(
+        written = await writeChange(
           actorOf(principal, outcome.role),
           record,
           outcome.next,
           outcome.action,
           outcome.options,
         );
-        return { before: record, saved };
       } catch (error) {
         if (!(error instanceof StaleCase)) throw error;
         if ((await cases.getVersion(caseId)) !== record.version) throw versionConflict();
         if (attempt >= systemChangeAttempts)
           throw new ConflictError('办件正在被系统更新,请稍后重试', 'CASE_BUSY');
         await new Promise((resolve) => setTimeout(resolve, systemChangeBackoffMs(attempt)));
+        continue;
       }
+      if (written.saved.phase) await handBack(written.saved, written.timer);
+      return { before: record, saved: written.saved };
     }
   };
 
@@ -268,19 +287,33 @@ export function caseContext(deps: CaseDeps) {
   };
 
   /**
-   * After a human step is written: hands the workflow's token back if it waits in the phase the step
-   * completed. Read after the write, so a token stored meanwhile is seen; a token stored later finds the
-   * new phase when the workflow reads it and the workflow asks again.
+   * After a person's step on an accepted case: the workflow waits on a token stored for the phase it saw,
+   * with a timeout at its next planned instant. The token goes back when the step moved the phase, or
+   * planned something earlier than that timeout (an alert due now, a resumed clock), with the sleep to the
+   * next planned instant. Read after the write, so a token stored meanwhile is seen; a token stored
+   * later finds the new phase when the workflow reads it, and the workflow reads the case again.
    */
-  const completeStep = async (caseId: string, completedPhase: string, nextPhase: string) => {
+  const handBack = async (saved: CaseRecord, timer: TimerPlan) => {
     try {
-      const waiting = await cases.getTaskToken(caseId);
-      if (waiting && waiting.phase === completedPhase) {
-        await deps.workflowSteps.complete(waiting.taskToken, { phase: nextPhase });
+      const waiting = await cases.getTaskToken(saved.caseId);
+      if (!waiting) return;
+      const closed = saved.phase === 'closed';
+      const startedAt = waiting.executionStartedAt;
+      const sleep = startedAt ? sleepSeconds(timer, now(), startedAt) : undefined;
+      const earlier =
+        sleep !== undefined &&
+        waiting.wakeAt !== undefined &&
+        now() + sleep * 1000 < Date.parse(waiting.wakeAt);
+      if (closed || waiting.phase !== saved.phase || earlier) {
+        await deps.workflowSteps.complete(waiting.taskToken, {
+          ...(saved.phase ? { phase: saved.phase } : {}),
+          closed,
+          ...(sleep !== undefined && !closed ? { sleepSeconds: sleep } : {}),
+        });
       }
     } catch (error) {
-      // The step is written and answered; the workflow's timer hands a token left behind back itself.
-      logger.warn('workflow step not handed back; the timer will', { caseId, error: error as Error });
+      // The step is written and answered; the workflow reads the case again when its task times out.
+      logger.warn('workflow step not handed back', { caseId: saved.caseId, error: error as Error });
     }
   };
 
@@ -340,7 +373,6 @@ export function caseContext(deps: CaseDeps) {
     act,
     expectVersion,
     changeAs,
-    completeStep,
     pinMatter,
     replay,
   };

@@ -52,8 +52,8 @@ const roleOf = (principal: Principal, who: Who): Role =>
         : actingRole(principal, ['reviewer', 'chief']);
 
 export function caseStep(ctx: CaseContext) {
-  const { view, act, expectVersion, completeStep } = ctx;
-  /** One step: who, from which phases, what changes; the token goes back only when the phase moved. */
+  const { view, act, expectVersion } = ctx;
+  /** One step: who, from which phases, what changes (the workflow hears of it through `act`). */
   return async function step(
     principal: Principal,
     caseId: string,
@@ -65,7 +65,7 @@ export function caseStep(ctx: CaseContext) {
     ) => Omit<CaseRecord, 'trailHead' | 'version'> | Promise<Omit<CaseRecord, 'trailHead' | 'version'>>,
     options: () => ChangeOptions = () => ({}),
   ) {
-    const { before, saved } = await act(principal, caseId, async (record) => {
+    const { saved } = await act(principal, caseId, async (record) => {
       if (!allowed(principal, record, spec.who)) throw new ForbiddenError(refusal[spec.who]);
       if (!record.phase || !spec.from.includes(record.phase)) throw wrongPhase(record.phase, spec.label);
       expectVersion(record, version);
@@ -82,8 +82,6 @@ export function caseStep(ctx: CaseContext) {
         options: options(),
       };
     });
-    if (before.phase && saved.phase && saved.phase !== before.phase)
-      await completeStep(caseId, before.phase, saved.phase);
     return view(principal, saved);
   };
 }

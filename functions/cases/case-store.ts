@@ -67,6 +67,16 @@ export interface IdempotencyRecord {
   expiration: number;
 }
 
+/** The human step the case's workflow waits on (`WORKFLOW` item), and when it wakes by itself. */
+export interface WaitingStep {
+  taskToken: string;
+  phase: string;
+  /** When the waiting task times out and the workflow reads the case again (absent: stored before). */
+  wakeAt?: string;
+  /** When the waiting execution started: it hands over to a successor before it is a year old. */
+  executionStartedAt?: string;
+}
+
 export interface AlertItem {
   alertId: string;
   caseId: string;
@@ -387,7 +397,7 @@ export function dynamoCaseStore(
     },
 
     /** The task token the workflow stored for the case, with the phase it waits in (never shown to clients). */
-    async getTaskToken(caseId: string): Promise<{ taskToken: string; phase: string } | undefined> {
+    async getTaskToken(caseId: string): Promise<WaitingStep | undefined> {
       const { Item } = await client.send(
         new GetCommand({
           TableName: tables.cases,
@@ -395,9 +405,15 @@ export function dynamoCaseStore(
           ConsistentRead: true,
         }),
       );
-      return Item?.taskToken
-        ? { taskToken: String(Item.taskToken), phase: String(Item.taskTokenPhase) }
-        : undefined;
+      if (!Item?.taskToken) return undefined;
+      return {
+        taskToken: String(Item.taskToken),
+        phase: String(Item.taskTokenPhase),
+        ...(typeof Item.wakeAt === 'string' ? { wakeAt: Item.wakeAt } : {}),
+        ...(typeof Item.executionStartedAt === 'string'
+          ? { executionStartedAt: Item.executionStartedAt }
+          : {}),
+      };
     },
 
     /** Every alert of a case, active and resolved. */

@@ -5,7 +5,8 @@ import { caseNotFound, phaseMoved } from './errors';
 
 /**
  * The workflow's view of a case: its phase (where the case stands, on the head), its version, and the
- * task token of the human step it waits on (`CASE#<id>` / `WORKFLOW`, written only by the workflow).
+ * task token of the human step it waits on with the instant it wakes by itself (`CASE#<id>` /
+ * `WORKFLOW`, written only by the workflow).
  */
 export const workflowTokenSk = 'WORKFLOW';
 
@@ -14,10 +15,17 @@ export interface CasePosition {
   version: number;
 }
 
+export interface TokenTiming {
+  storedAt: string;
+  /** When the task waiting on the token times out (the timer's next wake). */
+  wakeAt: string;
+  executionStartedAt: string;
+}
+
 export interface CaseWorkflowStore {
   loadPosition(caseId: string): Promise<CasePosition>;
   /** Stores the token only while the case is still in `phase`; otherwise the case moved on (PhaseMoved). */
-  storeTaskToken(caseId: string, phase: string, taskToken: string, storedAt: string): Promise<void>;
+  storeTaskToken(caseId: string, phase: string, taskToken: string, timing: TokenTiming): Promise<void>;
   /** Ids of cases whose workflow should be running, one page per shard of the sparse `open` index. */
   listOpenCaseIds(): AsyncGenerator<string>;
 }
@@ -43,7 +51,7 @@ export function dynamoCaseWorkflowStore(
   return {
     loadPosition,
 
-    async storeTaskToken(caseId, phase, taskToken, storedAt) {
+    async storeTaskToken(caseId, phase, taskToken, timing) {
       // The token has an item of its own, with no index keys: storing it rewrites neither the head nor
       // any index row. Then the phase is read again: a person's step that moved the case before the token
       // was stored did not see it, so the workflow asks again for the new phase (PhaseMoved). A step after
@@ -56,7 +64,9 @@ export function dynamoCaseWorkflowStore(
             sk: workflowTokenSk,
             taskToken,
             taskTokenPhase: phase,
-            taskTokenStoredAt: storedAt,
+            taskTokenStoredAt: timing.storedAt,
+            wakeAt: timing.wakeAt,
+            executionStartedAt: timing.executionStartedAt,
           },
         }),
       );

@@ -1,19 +1,17 @@
-import { type CaseChanges, caseChanges, type WorkflowSteps } from '../cases/case-context';
+import { type CaseChanges, caseChanges } from '../cases/case-context';
 import { type AlertItem, type CaseStore, StaleCase } from '../cases/case-store';
-import { addDays } from '../domain/calendar/dates';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
 import { shanghaiDate } from '../domain/calendar-date';
 import {
   type AlertPolicy,
   alertAgenda,
   alertLabels,
-  missingDeferrals,
   type PlannedAlert,
   plannedAlerts,
 } from '../domain/cases/alerts';
-import { casePhases, deadlinePhases } from '../domain/cases/lifecycle';
+import { dueForRenewal, sleepSeconds, successorExecutionName } from '../domain/cases/deadline-timer';
+import { casePhases } from '../domain/cases/lifecycle';
 import type { CaseRecord } from '../domain/cases/model';
-import { isPaused, startOfShanghaiDay } from '../domain/cases/processing-clock';
 import type { TrailActor } from '../domain/cases/trail';
 import type { CaseWorkflowStore } from './case-workflow-store';
 import { caseClosed, caseNotFound, unknownPhase } from './errors';
@@ -29,8 +27,6 @@ export interface WorkflowTaskDeps {
   calendar: () => Promise<WorkingDayCalendar>;
   alertPolicy: AlertPolicy;
   now: () => number;
-  /** Hands back a token the API step could not (the case moved on, the execution still waits). */
-  workflowSteps: WorkflowSteps;
 }
 
 export const workflowActor: TrailActor = { userId: 'system:case-workflow', role: 'system' };
@@ -38,10 +34,17 @@ export const workflowActor: TrailActor = { userId: 'system:case-workflow', role:
 export interface ClockTick {
   /** The case was closed (possibly by this tick): the execution ends. */
   closed: boolean;
-  /** false: nothing can fall due any more; the timer branch ends. */
-  watching: boolean;
-  /** When to wake next (ISO instant); now when not watching. */
-  wakeAt: string;
+  /** The execution is close to its one-year limit: it starts `nextExecutionName` and ends. */
+  renew: boolean;
+  /** How long the human step's task waits before the timer reads the case again. */
+  sleepSeconds: number;
+  nextExecutionName: string;
+}
+
+/** The running execution, as the state machine's context gives it. */
+export interface ExecutionRef {
+  name: string;
+  startedAt: string;
 }
 
 const attempts = 4;
@@ -131,36 +134,42 @@ export function caseWorkflowTasks(deps: WorkflowTaskDeps) {
   };
 
   return {
-    /** Stores the token of the phase's human step; the API step that completes it sends it back. */
-    async awaitStep(caseId: string, taskToken: string) {
+    /**
+     * Stores the token of the phase's human step with the instant its task times out; the API step that
+     * completes the step, or plans an earlier instant, sends it back.
+     */
+    async awaitStep(caseId: string, taskToken: string, sleepSeconds: number, executionStartedAt: string) {
       const { phase } = await store.loadPosition(caseId);
       if (phase === 'closed') throw caseClosed(caseId);
       if (!(casePhases as readonly string[]).includes(phase) || !phase.startsWith('awaiting-'))
         throw unknownPhase(caseId, phase);
-      await store.storeTaskToken(caseId, phase, taskToken, nowIso());
+      await store.storeTaskToken(caseId, phase, taskToken, {
+        storedAt: nowIso(),
+        wakeAt: new Date(now() + sleepSeconds * 1000).toISOString(),
+        executionStartedAt,
+      });
       return { stored: true, phase };
     },
 
     /**
-     * The timer woke: read the case, raise the alerts that are due and new, resolve those that no longer
-     * apply, end the case if a deferred material is overdue, and say when to wake next.
+     * The timer woke (the step's task timed out, or a step asked for it): read the case, raise the alerts
+     * that are due and new, resolve those that no longer apply, end the case if a deferred material is
+     * overdue, and say how long to sleep, or that the execution must hand over to its successor.
      */
-    tick: (caseId: string): Promise<ClockTick> =>
+    tick: (caseId: string, execution: ExecutionRef): Promise<ClockTick> =>
       withRetry(async () => {
         const record = await read(caseId);
         const at = nowIso();
-        if (!record.phase || record.phase === 'closed') return { closed: true, watching: false, wakeAt: at };
-        // A token stored for a phase the case has left: the API step wrote the case but could not send it.
-        const waiting = await cases.getTaskToken(caseId);
-        if (waiting && waiting.phase !== record.phase)
-          await deps.workflowSteps.complete(waiting.taskToken, { phase: record.phase });
+        const nextExecutionName = successorExecutionName(caseId, execution.name);
+        const ended = { closed: true, renew: false, sleepSeconds: 1, nextExecutionName };
+        if (!record.phase || record.phase === 'closed') return ended;
         const planned = plannedAlerts(record, await calendar(), alertPolicy);
         const agenda = alertAgenda(planned, await cases.caseAlerts(caseId), at);
         const raise = agenda.raise.map((p) => alertItem(record, p, at));
         const overdueDeferrals = agenda.raise.filter((p) => p.kind === 'deferral-overdue');
         if (overdueDeferrals.length > 0) {
           await terminate(record, raise, overdueDeferrals);
-          return { closed: true, watching: false, wakeAt: at };
+          return ended;
         }
         if (raise.length > 0 || agenda.resolve.length > 0) {
           await changeAs(workflowActor, record, record, 'raise-alerts', {
@@ -171,16 +180,16 @@ export function caseWorkflowTasks(deps: WorkflowTaskDeps) {
             })),
           });
         }
-        const watching =
-          deadlinePhases.has(record.phase) ||
-          record.phase === 'awaiting-issuance' ||
-          missingDeferrals(record).length > 0;
-        // Paused, or every alert raised: look again tomorrow (a resumed or extended clock plans anew).
-        const tomorrow = startOfShanghaiDay(addDays(shanghaiDate(now()), 1));
-        const idle = record.clock && isPaused(record.clock) ? tomorrow : undefined;
-        const wakeAt =
-          agenda.nextFireAt && (!idle || agenda.nextFireAt < idle) ? agenda.nextFireAt : (idle ?? tomorrow);
-        return watching ? { closed: false, watching, wakeAt } : { closed: false, watching, wakeAt: at };
+        return {
+          closed: false,
+          renew: dueForRenewal(now(), execution.startedAt),
+          sleepSeconds: sleepSeconds(
+            { nextFireAt: agenda.nextFireAt, dueNow: false },
+            now(),
+            execution.startedAt,
+          ),
+          nextExecutionName,
+        };
       }),
 
     /** A permanent failure: the case is flagged for the centre admin, with the reason in its trail. */

@@ -3,13 +3,11 @@ import { dynamoCaseStore } from '../cases/case-store';
 import { catalogueMatterDetails } from '../cases/matter-details';
 import { alertPolicyFromEnv } from '../shared/alert-policy';
 import { documentClient } from '../shared/clients/dynamodb';
-import { stepFunctions } from '../shared/clients/step-functions';
 import { clock } from '../shared/clock';
 import { tableName } from '../shared/resources';
 import { dynamoCaseWorkflowStore } from './case-workflow-store';
 import { caseWorkflowTasks } from './case-workflow-tasks';
 import { createWorkflowTaskHandler } from './task-handler';
-import { stepFunctionsWorkflowSteps } from './workflow-steps';
 
 const store = dynamoCaseWorkflowStore(documentClient, tableName('cases'));
 
@@ -27,6 +25,5 @@ export const handler = createWorkflowTaskHandler(
     calendar: currentCalendar,
     alertPolicy: alertPolicyFromEnv(),
     now: clock.now,
-    workflowSteps: stepFunctionsWorkflowSteps(stepFunctions),
   }),
 );

@@ -23,9 +23,14 @@ export function createWorkflowTaskHandler(
         case 'loadCase':
           return await store.loadPosition(input.caseId);
         case 'awaitStep':
-          return await tasks.awaitStep(input.caseId, input.taskToken);
+          return await tasks.awaitStep(
+            input.caseId,
+            input.taskToken,
+            input.sleepSeconds,
+            input.executionStartedAt,
+          );
         case 'tick':
-          return await tasks.tick(input.caseId);
+          return await tasks.tick(input.caseId, input.execution);
         case 'markAttention':
           return await tasks.markAttention(input.caseId, input.error);
       }

@@ -28,6 +28,10 @@ export interface WorkflowStackProps extends StackProps {
   tableStreamArns: Partial<Record<TableId, string>>;
 }
 
+/** Whether the ASL starts executions itself (the optimized `states:startExecution` integration). */
+export const aslStartsExecutions = (aslText: string): boolean =>
+  /"arn:aws:states:::states:startExecution"/.test(aslText);
+
 /** The registry's task functions: those whose ARN an ASL placeholder takes. */
 export const taskFunctionDefinitions = (): FunctionDefinition[] =>
   functionDefinitions.filter((def) => def.aslPlaceholder !== undefined);
@@ -124,6 +128,16 @@ export class WorkflowStack extends Stack {
           resources: [...new Set(tasks.map(([, fn]) => fn.function.functionArn))],
         }),
       );
+      // An execution near its one-year limit starts its successor (states:startExecution, request and
+      // response): on this state machine only, by its name, so the role does not depend on the machine.
+      if (aslStartsExecutions(readAsl(machineDef.aslFile))) {
+        machine.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['states:StartExecution'],
+            resources: [names.stateMachineArn(machineDef.id)],
+          }),
+        );
+      }
       acknowledgeNag(
         machine.role,
         'IAM5[Resource::*]',

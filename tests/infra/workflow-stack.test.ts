@@ -109,6 +109,18 @@ describe.each(stateMachineDefinitions)('state machine $id', (machineDef) => {
     );
     expect(asArray(invoke[0].Resource)).toEqual(expected);
   });
+
+  it('may start executions of its own state machine only, named without a reference to it', () => {
+    expect(aslText).toContain('arn:aws:states:::states:startExecution');
+    const statements = roleStatements(template, logicalIdOf(construct.role));
+    const start = statements.filter((s) => asArray<string>(s.Action).some((a) => a.startsWith('states:')));
+    expect(start).toHaveLength(1);
+    expect(asArray(start[0].Action)).toEqual(['states:StartExecution']);
+    const resource = JSON.stringify(start[0].Resource);
+    expect(resource).toContain(`:stateMachine:${built.names.stateMachine(machineDef.id)}`);
+    // Pseudo parameters only (partition, region, account): a reference to the machine would be a cycle.
+    expect(resource).not.toContain(logicalIdOf(construct));
+  });
 });
 
 describe('asl-validator itself', () => {

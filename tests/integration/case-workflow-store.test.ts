@@ -36,7 +36,12 @@ describe('case workflow store (DynamoDB Local)', () => {
 
   it('stores a task token on an item of its own, and says when the case already left the phase', async () => {
     await putCase('C-token', 'awaiting-review');
-    await store.storeTaskToken('C-token', 'awaiting-review', 'tok-1', '2026-11-25T00:00:00.000Z');
+    const timing = {
+      storedAt: '2026-11-25T00:00:00.000Z',
+      wakeAt: '2026-11-30T16:00:00.000Z',
+      executionStartedAt: '2026-11-24T08:00:00.000Z',
+    };
+    await store.storeTaskToken('C-token', 'awaiting-review', 'tok-1', timing);
     const stored = await documents.send(
       new GetCommand({ TableName: table, Key: { pk: 'CASE#C-token', sk: 'WORKFLOW' }, ConsistentRead: true }),
     );
@@ -47,15 +52,19 @@ describe('case workflow store (DynamoDB Local)', () => {
       taskToken: 'tok-1',
       taskTokenPhase: 'awaiting-review',
       taskTokenStoredAt: '2026-11-25T00:00:00.000Z',
+      wakeAt: '2026-11-30T16:00:00.000Z',
+      executionStartedAt: '2026-11-24T08:00:00.000Z',
     });
     expect(await store.loadPosition('C-token')).toEqual({ phase: 'awaiting-review', version: 3 });
     // The case moved on before the token was stored: the workflow must ask again for the new phase.
-    await expect(store.storeTaskToken('C-token', 'awaiting-receipt', 'tok-2', 'x')).rejects.toMatchObject({
+    await expect(store.storeTaskToken('C-token', 'awaiting-receipt', 'tok-2', timing)).rejects.toMatchObject({
       name: 'PhaseMoved',
     });
-    await expect(store.storeTaskToken('C-nobody', 'awaiting-receipt', 'tok-3', 'x')).rejects.toMatchObject({
-      name: 'CaseNotFound',
-    });
+    await expect(store.storeTaskToken('C-nobody', 'awaiting-receipt', 'tok-3', timing)).rejects.toMatchObject(
+      {
+        name: 'CaseNotFound',
+      },
+    );
   });
 
   it('lists every open case across all shards of the sparse index, and no closed one', async () => {

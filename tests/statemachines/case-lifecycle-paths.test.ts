@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { publishedSchedules } from '../../functions/domain/calendar/schedules';
 import { workingDayCalendar } from '../../functions/domain/calendar/working-days';
 import { shanghaiDate } from '../../functions/domain/calendar-date';
-import { defaultAlertPolicy } from '../../functions/domain/cases/alerts';
+import { defaultAlertPolicy, nthLastWorkingDay } from '../../functions/domain/cases/alerts';
+import { executionRenewalDays } from '../../functions/domain/cases/deadline-timer';
 import { endOfShanghaiDay } from '../../functions/domain/cases/processing-clock';
 import { verifyChain } from '../../functions/domain/cases/trail';
 import {
@@ -500,6 +501,94 @@ describe('timed alerts', () => {
   });
 });
 
+describe('idle cases: the timer sleeps', () => {
+  it('left after acceptance, wakes only at its planned alerts, then hands over to a successor before a year', async () => {
+    // 350 virtual days in about 6 s; a task's 50 ms are 3 virtual days.
+    const h = await start('2026-09-28T09:00:00', 5_000_000);
+    const accepted = await h.acceptedCase('YJ-0001');
+    await h.waitingIn(accepted.caseId, 'awaiting-receipt');
+    const first = await h.ended(accepted.caseId, 30_000);
+    expect(first.status).toBe('SUCCEEDED');
+    const transitions = h.transitions();
+    expect((await h.alerts(accepted.caseId)).map((a) => a.kind).sort()).toEqual([
+      'deadline-overdue',
+      'deadline-warning',
+      'escalated-to-admin',
+      'escalated-to-chief',
+      'receipt-overdue',
+    ]);
+    // 3 to start, 3 for each of the 5 planned instants, 4 to hand over, 3 for the successor to wait: a
+    // wake a day would have been over a thousand.
+    expect(transitions).toBeLessThanOrEqual(30);
+    const successor = await h.execution(`${accepted.caseId}-g2`);
+    expect(successor.status).toBe('RUNNING');
+    // Started within the year, not before the renewal day.
+    const handedOverAfter = (successor.startDate?.getTime() ?? 0) - (first.startDate?.getTime() ?? 0);
+    expect(handedOverAfter).toBeGreaterThanOrEqual(executionRenewalDays * day);
+    expect(handedOverAfter).toBeLessThan(365 * day);
+    // The successor waits on the same step: the department's receipt reaches it.
+    const record = await h.read(accepted.caseId);
+    await h.useCases.backOffice.confirmReceipt(
+      principals.reviewer(accepted.matter.departmentId),
+      accepted.caseId,
+      record.version,
+    );
+    await h.waitingIn(accepted.caseId, 'awaiting-review');
+  });
+
+  it('paused for a supplement, never wakes until the resubmission, which plans the warning of the new deadline', async () => {
+    // A day in about 170 ms.
+    const h = await start('2026-09-21T09:00:00', 500_000);
+    const accepted = await h.acceptedCase('JY-0005');
+    const reviewer = principals.reviewer(accepted.matter.departmentId);
+    const clerk = principals.clerk(accepted.matter.windowId);
+    const materialId = accepted.matter.materials.find((m) => m.required)?.id as string;
+    await h.waitingIn(accepted.caseId, 'awaiting-review');
+    await h.useCases.backOffice.requestSupplement(reviewer, accepted.caseId, {
+      version: accepted.version,
+      items: [{ materialId, problem: '复印件不清晰' }],
+    });
+    await h.waitingIn(accepted.caseId, 'awaiting-supplement');
+    const paused = h.transitions();
+    await sleepVirtual(h, 20 * day);
+    // The clock stands still and nothing else is planned: not one transition in 20 days.
+    expect(h.transitions()).toBe(paused);
+
+    const bytes = Buffer.from('%PDF-1.4\n% again\n%%EOF\n');
+    const upload = await h.useCases.requestMaterialUpload(clerk, accepted.caseId, materialId, {
+      fileName: 'again.pdf',
+      contentType: 'application/pdf',
+      size: bytes.byteLength,
+    });
+    await fetch(upload.upload.url, { method: 'PUT', headers: upload.upload.headers, body: bytes });
+    const { createHash } = await import('node:crypto');
+    let record = await h.read(accepted.caseId);
+    await h.useCases.confirmMaterial(clerk, accepted.caseId, materialId, {
+      version: record.version,
+      uploadId: upload.uploadId,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+    record = await h.read(accepted.caseId);
+    const resumed = await h.useCases.resubmit(clerk, accepted.caseId, record.version);
+    const due = String(resumed.clock?.promisedDueDate);
+    const warningFrom = nthLastWorkingDay(
+      calendar,
+      due,
+      Math.min(defaultAlertPolicy.warningWorkingDays, resumed.clock?.promisedDays ?? 1),
+    );
+    const alerts = await vitestWaitFor(
+      h,
+      accepted.caseId,
+      (list) => list.some((a) => a.kind === 'deadline-warning'),
+      20_000,
+    );
+    const warned = Date.parse(alerts.find((a) => a.kind === 'deadline-warning')?.raisedAt as string);
+    // Raised on the day it is due, never early.
+    expect(warned).toBeGreaterThanOrEqual(Date.parse(`${warningFrom}T00:00:00+08:00`));
+    expect(warned - Date.parse(`${warningFrom}T00:00:00+08:00`)).toBeLessThan(day);
+  });
+});
+
 describe('failures', () => {
   it('moves a case the workflow cannot route to the attention state, with a red alert for the admin and the reason in the trail', async () => {
     const h = await start('2026-09-21T09:00:00', 5_000);
@@ -525,7 +614,7 @@ describe('failures', () => {
     });
   });
 
-  it('answers a step whose token could not be handed back, and the timer hands it back at its next wake', async () => {
+  it('answers a step whose token could not be handed back, and the workflow catches up at its next planned wake', async () => {
     harness = await startLifecycleHarness({
       origin: shanghai('2026-09-21T09:00:00'),
       speed: 100_000,
@@ -544,7 +633,7 @@ describe('failures', () => {
       },
     );
     expect(reviewed.phase).toBe('awaiting-decision');
-    // The warning (09-24) wakes the timer, which finds the token of the review left behind.
+    // The review's task times out at the warning (09-24): the timer reads the case and waits on the decision.
     await h.waitingIn(accepted.caseId, 'awaiting-decision', 15_000);
     expect(h.clock.now()).toBeGreaterThanOrEqual(shanghai('2026-09-24T00:00:00'));
   });

@@ -4,6 +4,7 @@ import {
   libraryTaskTimeoutSeconds,
   type PreparedDefinition,
   prepareDefinition,
+  timeoutSecondsKey,
   virtualStartTimeKey,
 } from '../../infra/local/stepfunctions/definition';
 import { createLambdaRegistry } from '../../infra/local/stepfunctions/lambda-functions';
@@ -30,6 +31,18 @@ const callback = (extra: Record<string, unknown> = {}) => ({
   Type: 'Task',
   Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
   Parameters: { FunctionName: boundArn, Payload: { 'token.$': '$$.Task.Token' } },
+  End: true,
+  ...extra,
+});
+
+const startExecution = (extra: Record<string, unknown> = {}) => ({
+  Type: 'Task',
+  Resource: 'arn:aws:states:::states:startExecution',
+  Parameters: {
+    'StateMachineArn.$': '$$.StateMachine.Id',
+    'Name.$': '$.name',
+    Input: { 'caseId.$': '$.caseId' },
+  },
   End: true,
   ...extra,
 });
@@ -140,6 +153,44 @@ describe('prepareDefinition rewriting', () => {
     expect(prepared.bindings.get('Invoke')).toEqual({ kind: 'lambda-invoke', waitForTaskToken: false });
   });
 
+  it('carries a TimeoutSecondsPath through Parameters, evaluated on the same input after InputPath', () => {
+    const prepared = prepare(
+      machine({
+        Sleep: callback({ InputPath: '$.timer', TimeoutSecondsPath: '$.sleepSeconds', HeartbeatSeconds: 60 }),
+      }),
+    );
+    const task = (prepared.runnable.States as Record<string, Record<string, unknown>>).Sleep;
+    expect(task).toMatchObject({ InputPath: '$.timer', TimeoutSeconds: libraryTaskTimeoutSeconds });
+    expect(task?.TimeoutSecondsPath).toBeUndefined();
+    expect(task?.Parameters).toEqual({
+      FunctionName: boundArn,
+      Payload: { 'token.$': '$$.Task.Token' },
+      [`${timeoutSecondsKey}.$`]: '$.sleepSeconds',
+    });
+    expect(prepared.bindings.get('Sleep')).toEqual({
+      kind: 'lambda-invoke',
+      waitForTaskToken: true,
+      timeoutSecondsPath: '$.sleepSeconds',
+      heartbeatSeconds: 60,
+    });
+  });
+
+  it('binds the request-response startExecution integration in every partition', () => {
+    const prepared = prepare(
+      machine({
+        Renew: startExecution({ Next: 'InChina', TimeoutSeconds: 60 }),
+        InChina: startExecution({
+          Resource: 'arn:aws-cn:states:::states:startExecution',
+          Next: 'InGovCloud',
+        }),
+        InGovCloud: startExecution({ Resource: 'arn:aws-us-gov:states:::states:startExecution' }),
+      }),
+    );
+    expect(prepared.bindings.get('Renew')).toEqual({ kind: 'start-execution', timeoutSeconds: 60 });
+    expect(prepared.bindings.get('InChina')).toEqual({ kind: 'start-execution' });
+    expect(prepared.bindings.get('InGovCloud')).toEqual({ kind: 'start-execution' });
+  });
+
   it('points $$.Execution.StartTime at the virtual start time the runner supplies', () => {
     const prepared = prepare(
       machine({ Stamp: { Type: 'Pass', Parameters: { 'at.$': '$$.Execution.StartTime' }, End: true } }),
@@ -158,9 +209,64 @@ describe('prepareDefinition refusals', () => {
     ],
     ['JSONata on a state', machine({ A: { Type: 'Pass', QueryLanguage: 'JSONata', End: true } }), /JSONata/],
     [
-      'TimeoutSecondsPath',
-      machine({ A: callback({ TimeoutSecondsPath: '$.t' }) }),
-      /TimeoutSecondsPath.*after Parameters/,
+      'both TimeoutSeconds and TimeoutSecondsPath',
+      machine({ A: callback({ TimeoutSeconds: 60, TimeoutSecondsPath: '$.t' }) }),
+      /TimeoutSeconds and TimeoutSecondsPath exclude each other/,
+    ],
+    [
+      'TimeoutSecondsPath without Parameters',
+      machine({ A: { Type: 'Task', Resource: boundArn, TimeoutSecondsPath: '$.t', End: true } }),
+      /TimeoutSecondsPath needs Parameters/,
+    ],
+    [
+      'a TimeoutSecondsPath that is not a reference path',
+      machine({ A: callback({ TimeoutSecondsPath: '$$.Execution.Input.t' }) }),
+      /TimeoutSecondsPath "\$\$\.Execution\.Input\.t" is not a reference path/,
+    ],
+    [
+      "the runner's own Parameters key",
+      machine({
+        A: {
+          Type: 'Task',
+          Resource: boundArn,
+          Parameters: { [timeoutSecondsKey]: 1 },
+          TimeoutSecondsPath: '$.t',
+          End: true,
+        },
+      }),
+      /LocalRunnerTimeoutSeconds is reserved/,
+    ],
+    [
+      'startExecution.sync',
+      machine({ A: startExecution({ Resource: 'arn:aws:states:::states:startExecution.sync' }) }),
+      /states:startExecution\.sync is not supported locally/,
+    ],
+    [
+      'startExecution.sync:2',
+      machine({ A: startExecution({ Resource: 'arn:aws:states:::states:startExecution.sync:2' }) }),
+      /states:startExecution\.sync:2 is not supported locally/,
+    ],
+    [
+      'startExecution.waitForTaskToken',
+      machine({
+        A: startExecution({
+          Resource: 'arn:aws:states:::states:startExecution.waitForTaskToken',
+          Parameters: { StateMachineArn: 'arn', Input: { 'token.$': '$$.Task.Token' } },
+        }),
+      }),
+      /states:startExecution\.waitForTaskToken is not supported locally/,
+    ],
+    [
+      'unknown startExecution Parameters',
+      machine({
+        A: startExecution({ Parameters: { StateMachineArn: 'arn', TraceHeader: 'x', 'Other.$': '$.o' } }),
+      }),
+      /states:startExecution Parameters TraceHeader, Other\.\$ are not supported locally/,
+    ],
+    [
+      'startExecution without a StateMachineArn',
+      machine({ A: startExecution({ Parameters: { Name: 'n' } }) }),
+      /needs Parameters\.StateMachineArn/,
     ],
     [
       'HeartbeatSecondsPath',
@@ -263,11 +369,11 @@ describe('prepareDefinition refusals', () => {
     const message = refusal(
       machine({
         A: invoke({ ResultPath: '$', Next: 'B', End: undefined }),
-        B: callback({ TimeoutSecondsPath: '$.t' }),
+        B: callback({ HeartbeatSecondsPath: '$.t' }),
       }),
     );
     expect(message).toMatch(/state "A": ResultPath/);
-    expect(message).toMatch(/state "B": TimeoutSecondsPath/);
+    expect(message).toMatch(/state "B": HeartbeatSecondsPath/);
   });
 });
 

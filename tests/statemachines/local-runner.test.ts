@@ -250,6 +250,323 @@ suite('.waitForTaskToken tasks', () => {
   });
 });
 
+suite('TimeoutSecondsPath on Task states', () => {
+  /** The case lifecycle's timer: a callback task that sleeps for the seconds its input names. */
+  const sleeper = {
+    StartAt: 'Sleep',
+    States: {
+      Sleep: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        InputPath: '$.timer',
+        TimeoutSecondsPath: '$.sleepSeconds',
+        Parameters: {
+          FunctionName: notifyFunctionArn,
+          Payload: {
+            step: 'sleep',
+            'caseId.$': '$.caseId',
+            'sleepSeconds.$': '$.sleepSeconds',
+            'taskToken.$': '$$.Task.Token',
+          },
+        },
+        ResultPath: '$.woken',
+        Catch: [
+          { ErrorEquals: ['States.Timeout'], ResultPath: '$.timedOut', Next: 'CheckDeadlines' },
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.caught', Next: 'CheckDeadlines' },
+        ],
+        Next: 'Await',
+      },
+      Await: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: {
+          FunctionName: notifyFunctionArn,
+          Payload: { step: 'await', 'caseId.$': '$.timer.caseId', 'taskToken.$': '$$.Task.Token' },
+        },
+        ResultPath: '$.awaited',
+        End: true,
+      },
+      CheckDeadlines: { Type: 'Pass', End: true },
+    },
+  };
+  const yearish = 31_000_000;
+
+  async function startSleeper(speed: number) {
+    const recorder = tokenRecorder();
+    runner = await startTestRunner({
+      speed,
+      machines: { sleeper },
+      handlers: { [notifyFunctionArn]: recorder.handler },
+    });
+    return { recorder, runner };
+  }
+
+  async function historyOf(arn: string) {
+    const { events } = await (runner as TestRunner).client.send(
+      new GetExecutionHistoryCommand({ executionArn: arn }),
+    );
+    return events ?? [];
+  }
+
+  it('keeps a task with a TimeoutSecondsPath of about a year waiting at speed 1', async () => {
+    const { recorder, runner } = await startSleeper(1);
+    const arn = await runner.start('sleeper', { timer: { caseId: 'c-1', sleepSeconds: yearish } });
+    await tokenFor(recorder.tokens, 'c-1:sleep');
+    await sleep(300);
+    expect((await describe(runner.client, arn)).status).toBe('RUNNING');
+  });
+
+  it('times the task out after the seconds read after InputPath, not before, hiding the value from the task', async () => {
+    const { recorder, runner } = await startSleeper(1e8);
+    // A TimeoutSecondsPath read on the raw input would find the 5 s at the top.
+    const arn = await runner.start('sleeper', {
+      timer: { caseId: 'c-1', sleepSeconds: yearish },
+      sleepSeconds: 5,
+    });
+    const done = await waitForEnd(runner.client, arn);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(failureAt(done, 'timedOut').Error).toBe('States.Timeout');
+    expect(ms(done.stopDate) - ms(done.startDate)).toBeGreaterThanOrEqual(yearish * 1000);
+    expect(ms(done.stopDate) - ms(done.startDate)).toBeLessThan(2 * yearish * 1000);
+    expect(recorder.events).toEqual([
+      { step: 'sleep', caseId: 'c-1', sleepSeconds: yearish, taskToken: expect.any(String) },
+    ]);
+
+    const events = await historyOf(arn);
+    const scheduled = events.find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails;
+    expect(scheduled).toMatchObject({
+      resourceType: 'lambda',
+      resource: 'invoke.waitForTaskToken',
+      timeoutInSeconds: yearish,
+    });
+    expect(JSON.parse(scheduled?.parameters ?? '')).toEqual({
+      FunctionName: notifyFunctionArn,
+      Payload: { step: 'sleep', caseId: 'c-1', sleepSeconds: yearish, taskToken: expect.any(String) },
+    });
+    expect(events.map((e) => e.type)).toContain('TaskTimedOut');
+  });
+
+  it('does not time out a callback task that succeeded before its timeout', async () => {
+    // 600 s at speed 1000: 0.6 real seconds.
+    const { recorder, runner } = await startSleeper(1000);
+    const arn = await runner.start('sleeper', { timer: { caseId: 'c-1', sleepSeconds: 600 } });
+    const token = await tokenFor(recorder.tokens, 'c-1:sleep');
+    await runner.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"woke":true}' }));
+    const next = await tokenFor(recorder.tokens, 'c-1:await');
+    await sleep(900);
+    expect((await describe(runner.client, arn)).status).toBe('RUNNING');
+    await runner.client.send(new SendTaskSuccessCommand({ taskToken: next, output: '{"done":true}' }));
+    const done = await waitForEnd(runner.client, arn);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(outputOf(done)).toEqual({
+      timer: { caseId: 'c-1', sleepSeconds: 600 },
+      woken: { woke: true },
+      awaited: { done: true },
+    });
+    expect((await historyOf(arn)).map((e) => e.type)).not.toContain('TaskTimedOut');
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['zero', 0],
+    ['a fraction', 1.5],
+    ['a string', '60'],
+    ['above 99999999', 100_000_000],
+  ])(
+    'fails the execution with States.Runtime, past a States.ALL Catch, when the value is %s',
+    async (_, seconds) => {
+      const { recorder, runner } = await startSleeper(1);
+      const done = await waitForEnd(
+        runner.client,
+        await runner.start('sleeper', { timer: { caseId: 'c-1', sleepSeconds: seconds } }),
+      );
+      expect(done).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+      expect(done.cause).toContain('$.sleepSeconds');
+      expect(recorder.events).toEqual([]);
+    },
+  );
+
+  it('times out plain lambda:invoke and function tasks, which never see the value', async () => {
+    const lookups: unknown[] = [];
+    runner = await startTestRunner({
+      speed: 1000,
+      machines: {
+        direct: {
+          StartAt: 'Echo',
+          States: {
+            Echo: {
+              Type: 'Task',
+              Resource: echoFunctionArn,
+              TimeoutSecondsPath: '$.seconds',
+              Parameters: { 'caseId.$': '$.caseId' },
+              ResultPath: '$.echoed',
+              Next: 'Lookup',
+            },
+            Lookup: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::lambda:invoke',
+              TimeoutSecondsPath: '$.seconds',
+              Parameters: { FunctionName: lookupFunctionArn, 'Payload.$': '$' },
+              ResultPath: '$.found',
+              Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.timedOut', Next: 'TimedOut' }],
+              End: true,
+            },
+            TimedOut: { Type: 'Pass', End: true },
+          },
+        },
+      },
+      handlers: {
+        [echoFunctionArn]: async (event) => event,
+        [lookupFunctionArn]: (event) => {
+          lookups.push(event);
+          return new Promise<never>(() => undefined);
+        },
+      },
+    });
+    const arn = await runner.start('direct', { caseId: 'c-1', seconds: 100 });
+    const done = await waitForEnd(runner.client, arn);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(outputOf(done)).toMatchObject({
+      echoed: { caseId: 'c-1' },
+      timedOut: { Error: 'States.Timeout' },
+    });
+    expect(outputOf(done).echoed).toEqual({ caseId: 'c-1' });
+    expect(lookups).toEqual([{ caseId: 'c-1', seconds: 100, echoed: { caseId: 'c-1' } }]);
+    expect(ms(done.stopDate) - ms(done.startDate)).toBeGreaterThanOrEqual(100_000);
+
+    const events = await historyOf(arn);
+    expect(
+      events.find((e) => e.type === 'LambdaFunctionScheduled')?.lambdaFunctionScheduledEventDetails,
+    ).toEqual({ resource: echoFunctionArn, input: '{"caseId":"c-1"}', timeoutInSeconds: 100 });
+    expect(events.find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails).toMatchObject({
+      resource: 'invoke',
+      timeoutInSeconds: 100,
+    });
+  });
+});
+
+suite('the states:startExecution integration', () => {
+  /** "Continue as new": an execution starts its successor under the name its input gives. */
+  const renew = {
+    StartAt: 'Generation',
+    States: {
+      Generation: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.nextName', IsPresent: true, Next: 'Renew' }],
+        Default: 'Done',
+      },
+      Renew: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::states:startExecution',
+        Parameters: {
+          'StateMachineArn.$': '$$.StateMachine.Id',
+          'Name.$': '$.nextName',
+          Input: {
+            'caseId.$': '$.caseId',
+            'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+          },
+        },
+        ResultPath: '$.renewed',
+        Catch: [
+          {
+            ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'],
+            ResultPath: '$.error',
+            Next: 'Renewed',
+          },
+        ],
+        End: true,
+      },
+      Renewed: { Type: 'Pass', End: true },
+      Done: { Type: 'Succeed' },
+    },
+  };
+  const starter = {
+    StartAt: 'Start',
+    States: {
+      Start: {
+        Type: 'Task',
+        Resource: 'arn:aws-cn:states:::states:startExecution',
+        Parameters: { 'StateMachineArn.$': '$.target', 'Name.$': '$.name', 'Input.$': '$.input' },
+        End: true,
+      },
+    },
+  };
+
+  it('starts the successor with its input, catches a name already used, and counts both executions', async () => {
+    runner = await startTestRunner({ speed: 1, machines: { renew }, handlers: {} });
+    const { client } = runner;
+    const first = await runner.start('renew', { caseId: 'c-1', nextName: 'c-1-2' }, 'c-1-1');
+    const done = await waitForEnd(client, first);
+    expect(done.status).toBe('SUCCEEDED');
+    const successorArn = 'arn:aws-cn:states:cn-north-1:000000000000:execution:renew:c-1-2';
+    const renewed = outputOf(done).renewed as { ExecutionArn: string; StartDate: number };
+    expect(renewed).toEqual({ ExecutionArn: successorArn, StartDate: expect.any(Number) });
+
+    const successor = await waitForEnd(client, successorArn);
+    expect(successor.status).toBe('SUCCEEDED');
+    expect(JSON.parse(successor.input ?? '')).toEqual({
+      caseId: 'c-1',
+      AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: first,
+    });
+    expect(renewed.StartDate).toBe(ms(successor.startDate));
+    // Generation and Renew, then the successor's Generation and Done.
+    expect(runner.sfn.stateTransitions()).toBe(4);
+
+    const events = await client.send(new GetExecutionHistoryCommand({ executionArn: first }));
+    const details = (type: string) => events.events?.find((e) => e.type === type);
+    expect(details('TaskScheduled')?.taskScheduledEventDetails).toMatchObject({
+      resourceType: 'states',
+      resource: 'startExecution',
+      region: 'cn-north-1',
+    });
+    expect(JSON.parse(details('TaskScheduled')?.taskScheduledEventDetails?.parameters ?? '')).toEqual({
+      StateMachineArn: runner.arnOf('renew'),
+      Name: 'c-1-2',
+      Input: { caseId: 'c-1', AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: first },
+    });
+    expect(details('TaskStarted')?.taskStartedEventDetails).toEqual({
+      resourceType: 'states',
+      resource: 'startExecution',
+    });
+    expect(JSON.parse(details('TaskSucceeded')?.taskSucceededEventDetails?.output ?? '')).toEqual(renewed);
+
+    // The successor's name is taken by an ended execution: StartExecution refuses it, the Catch takes it.
+    const again = await waitForEnd(client, await runner.start('renew', { caseId: 'c-1', nextName: 'c-1-2' }));
+    expect(again.status).toBe('SUCCEEDED');
+    expect(failureAt(again, 'error').Error).toBe('StepFunctions.ExecutionAlreadyExistsException');
+    expect(failureAt(again, 'error').Cause).toContain(`Execution Already Exists: '${successorArn}'`);
+    expect(runner.sfn.stateTransitions()).toBe(4 + 3);
+  });
+
+  it('passes a string Input as it is and fails with the StepFunctions error names', async () => {
+    runner = await startTestRunner({ speed: 1, machines: { renew, starter }, handlers: {} });
+    const { client } = runner;
+    const target = runner.arnOf('renew');
+    const started = await waitForEnd(
+      client,
+      await runner.start('starter', { target, name: 'from-string', input: '{"caseId": "c-9"}' }),
+    );
+    expect(started.status).toBe('SUCCEEDED');
+    const child = await waitForEnd(client, String(outputOf(started).ExecutionArn));
+    expect(child).toMatchObject({ status: 'SUCCEEDED', name: 'from-string', input: '{"caseId": "c-9"}' });
+
+    const failures = [
+      [
+        { target: runner.arnOf('nothing'), name: 'x', input: '{}' },
+        'StepFunctions.StateMachineDoesNotExistException',
+      ],
+      [{ target, name: 'has space', input: '{}' }, 'StepFunctions.InvalidNameException'],
+      [{ target, name: 'bad-input', input: '{not json' }, 'StepFunctions.InvalidExecutionInputException'],
+      [{ target: 'not-an-arn', name: 'x', input: '{}' }, 'StepFunctions.InvalidArnException'],
+    ] as const;
+    for (const [input, error] of failures) {
+      const failed = await waitForEnd(client, await runner.start('starter', input));
+      expect(failed).toMatchObject({ status: 'FAILED', error });
+      expect(failed.cause).toMatch(/\(Service: AWSStepFunctions; Status Code: 400; Error Code: \w+;/);
+    }
+  });
+});
+
 suite('Lambda tasks', () => {
   it('wraps lambda:invoke results in Payload, passes plain function results on, and keeps error names for Retry and Catch', async () => {
     let lookups = 0;
@@ -534,7 +851,6 @@ suite('execution lifecycle', () => {
 suite('load-time refusals', () => {
   it.each([
     ['jsonata.asl.json', /JSONata/],
-    ['timeout-seconds-path.asl.json', /TimeoutSecondsPath/],
     ['result-path-dollar.asl.json', /ResultPath "\$"/],
     ['unbound-function.asl.json', /no local handler is bound to the function .*:function:nobody/],
     ['unsupported-integration.asl.json', /dynamodb:putItem cannot be bound locally/],

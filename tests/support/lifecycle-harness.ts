@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { vi } from 'vitest';
 import type { AlertItem } from '../../functions/cases/case-store';
@@ -69,11 +73,9 @@ export interface LifecycleHarness {
   /** Waits until the workflow waits on the step of `phase` (its token stored for that phase). */
   waitingIn(caseId: string, phase: string, timeoutMs?: number): Promise<void>;
   alerts(caseId: string): Promise<AlertItem[]>;
-  execution(caseId: string): Promise<{ status?: string | undefined; error?: string | undefined }>;
-  ended(
-    caseId: string,
-    timeoutMs?: number,
-  ): Promise<{ status?: string | undefined; error?: string | undefined }>;
+  /** The execution named by `name` (the case id, or a successor's `<id>-g<n>`). */
+  execution(name: string): Promise<DescribeExecutionCommandOutput>;
+  ended(name: string, timeoutMs?: number): Promise<DescribeExecutionCommandOutput>;
   transitions(): number;
   /** Overwrites attributes of the case item behind the application's back (to stage a fault); returns the stored token. */
   corrupt(caseId: string, attributes: Record<string, unknown>): Promise<string | undefined>;
@@ -140,9 +142,6 @@ export async function startLifecycleHarness(options: {
       calendar: async () => calendar,
       alertPolicy,
       now: clock.now,
-      workflowSteps: {
-        complete: (taskToken, output) => stepFunctionsWorkflowSteps(sfn).complete(taskToken, output),
-      },
     }),
   );
   const runner: LocalStepFunctions = await startLocalStepFunctions({

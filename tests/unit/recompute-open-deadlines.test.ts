@@ -67,11 +67,17 @@ describe('recomputing the open deadlines', () => {
       openCase('N-0', undefined).record,
     ];
     const memory = memoryCases(records);
+    const woken: string[] = [];
     const summary = await recomputeOpenDeadlines(
       {
         openCaseIds: () => idsOf([...records.map((r) => r.caseId), 'gone']),
         cases: memory.store,
         now: () => 0,
+        wakeWorkflow: async (caseId) => {
+          woken.push(caseId);
+          // A workflow that cannot be reached leaves the saved case saved (it plans at its next wake).
+          if (caseId === 'A-7') throw new Error('Step Functions unreachable');
+        },
         concurrency: 4,
       },
       calendarWith2027,
@@ -82,6 +88,8 @@ describe('recomputing the open deadlines', () => {
     expect(memory.events).toHaveLength(30);
     expect(memory.cases.get('A-0')?.clock?.provisional).toBe(false);
     expect(memory.cases.get('U-0')?.version).toBe(1);
+    // Each case whose deadlines moved wakes its workflow once, after it is saved; no other case does.
+    expect(woken.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `A-${i}`).sort());
   });
 
   it('reads a case again after a version conflict, up to three times, then counts it failed', async () => {
@@ -90,7 +98,12 @@ describe('recomputing the open deadlines', () => {
     memory.state.conflictsLeft.set('C-2', 4);
     memory.state.broken.add('C-3');
     const summary = await recomputeOpenDeadlines(
-      { openCaseIds: () => idsOf(['C-1', 'C-2', 'C-3']), cases: memory.store, now: () => 0 },
+      {
+        openCaseIds: () => idsOf(['C-1', 'C-2', 'C-3']),
+        cases: memory.store,
+        now: () => 0,
+        wakeWorkflow: async () => undefined,
+      },
       calendarWith2027,
       admin,
     );

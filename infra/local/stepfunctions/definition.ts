@@ -4,8 +4,9 @@ import { isRfc3339Timestamp, type WaitSpec } from './wait-time';
 /**
  * Checks an ASL definition (already substituted) against what the local runner reproduces faithfully and
  * rewrites it for aws-local-stepfunctions: Wait states become Tasks bound to the runner's virtual-clock
- * wait, Task timeouts are taken over by the runner. Anything the library would run differently from AWS
- * is refused here with the reason, so the same file never silently behaves differently.
+ * wait, Task timeouts are taken over by the runner, `states:startExecution` goes to the runner's own
+ * StartExecution. Anything the library would run differently from AWS is refused here with the reason, so
+ * the same file never silently behaves differently.
  */
 
 export type StateType = 'Task' | 'Parallel' | 'Map' | 'Pass' | 'Wait' | 'Choice' | 'Succeed' | 'Fail';
@@ -23,13 +24,20 @@ export interface StateInfo {
 
 export interface TaskTimeouts {
   timeoutSeconds?: number;
+  /**
+   * TimeoutSecondsPath as written. Its value reaches the runner in the Parameters key `timeoutSecondsKey`
+   * and becomes the attempt's `timeoutSeconds`.
+   */
+  timeoutSecondsPath?: string;
   heartbeatSeconds?: number;
 }
 
 export type Binding =
   | { kind: 'wait'; wait: WaitSpec }
   | ({ kind: 'lambda-invoke'; waitForTaskToken: boolean } & TaskTimeouts)
-  | ({ kind: 'lambda-function'; functionRef: string } & TaskTimeouts);
+  | ({ kind: 'lambda-function'; functionRef: string } & TaskTimeouts)
+  /** `arn:aws:states:::states:startExecution`, request-response: the runner's own StartExecution. */
+  | ({ kind: 'start-execution' } & TaskTimeouts);
 
 export interface PreparedDefinition {
   /** What the library runs. */
@@ -60,9 +68,21 @@ const maxLibraryTimerSeconds = (2 ** 31 - 1) / 1000;
 /** `$$.Execution` key with the virtual start time: the library overwrites `StartTime` with the real one. */
 export const virtualStartTimeKey = 'LocalRunnerVirtualStartTime';
 
+/**
+ * AWS reads TimeoutSecondsPath on the state input after InputPath; the library would read it after
+ * Parameters. Parameters are evaluated on that same input, so the path is added to them under this key;
+ * the runner takes the key out again before the task or its history sees the parameters.
+ */
+export const timeoutSecondsKey = 'LocalRunnerTimeoutSeconds';
+/** The largest TimeoutSeconds AWS accepts. */
+export const maxTaskTimeoutSeconds = 99_999_999;
+
 const waitResource = 'arn:aws:states:::local-runner:wait';
 const partition = 'aws(?:-cn|-us-gov)?';
 const lambdaInvokePattern = new RegExp(`^arn:${partition}:states:::lambda:invoke(\\.waitForTaskToken)?$`);
+const startExecutionPattern = new RegExp(
+  `^arn:${partition}:states:::states:startExecution(\\.sync(?::2)?|\\.waitForTaskToken)?$`,
+);
 const lambdaFunctionPattern = new RegExp(
   `^arn:${partition}:lambda:[a-z0-9-]+:\\d{12}:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9$_-]+)?$`,
 );
@@ -72,7 +92,16 @@ const flow = ['Type', 'Comment', 'Next', 'End'];
 const io = ['InputPath', 'OutputPath'];
 const results = ['ResultSelector', 'ResultPath', 'Retry', 'Catch'];
 const allowedFields: Record<StateType, readonly string[]> = {
-  Task: [...flow, ...io, ...results, 'Resource', 'Parameters', 'TimeoutSeconds', 'HeartbeatSeconds'],
+  Task: [
+    ...flow,
+    ...io,
+    ...results,
+    'Resource',
+    'Parameters',
+    'TimeoutSeconds',
+    'TimeoutSecondsPath',
+    'HeartbeatSeconds',
+  ],
   Parallel: [...flow, ...io, ...results, 'Branches', 'Parameters'],
   Map: [
     ...flow,
@@ -94,8 +123,6 @@ const allowedFields: Record<StateType, readonly string[]> = {
 };
 
 const fieldRefusals: Record<string, string> = {
-  TimeoutSecondsPath:
-    'the library reads TimeoutSecondsPath from the input after Parameters (AWS reads the state input)',
   HeartbeatSecondsPath:
     'the library reads HeartbeatSecondsPath from the input after Parameters (AWS reads the state input)',
   Assign: 'the library does not support variables (it ignores Assign)',
@@ -249,7 +276,9 @@ class Preparer {
       ? [...stringsIn(state.Parameters)].map((s) => s.replaceAll(taskTokenPath, ''))
       : [];
     for (const text of [...own, ...parameters]) {
-      if (text.includes('$$.State')) this.refuse(where, 'the library provides no $$.State context');
+      // `$$.StateMachine` is provided (by the runner's context); `$$.State` is not.
+      if (/\$\$\.State(?![A-Za-z])/.test(text))
+        this.refuse(where, 'the library provides no $$.State context');
       if (text.includes('$$.Task')) {
         this.refuse(
           where,
@@ -332,6 +361,10 @@ class Preparer {
       if (positiveInteger(state.TimeoutSeconds)) timeouts.timeoutSeconds = state.TimeoutSeconds;
       else this.refuse(where, 'TimeoutSeconds must be a positive integer');
     }
+    if ('TimeoutSecondsPath' in state) {
+      const path = this.timeoutSecondsPath(where, state);
+      if (path !== undefined) timeouts.timeoutSecondsPath = path;
+    }
     if ('HeartbeatSeconds' in state) {
       if (positiveInteger(state.HeartbeatSeconds)) timeouts.heartbeatSeconds = state.HeartbeatSeconds;
       else this.refuse(where, 'HeartbeatSeconds must be a positive integer');
@@ -345,8 +378,42 @@ class Preparer {
     }
     const binding = this.taskBinding(where, state, timeouts);
     if (binding) this.bindings.set(name, binding);
-    const { TimeoutSeconds, HeartbeatSeconds, ...rest } = state;
-    return { ...rest, TimeoutSeconds: libraryTaskTimeoutSeconds };
+    const { TimeoutSeconds, TimeoutSecondsPath, HeartbeatSeconds, ...rest } = state;
+    const parameters =
+      timeouts.timeoutSecondsPath !== undefined && isObject(state.Parameters)
+        ? { Parameters: { ...state.Parameters, [`${timeoutSecondsKey}.$`]: timeouts.timeoutSecondsPath } }
+        : {};
+    return { ...rest, ...parameters, TimeoutSeconds: libraryTaskTimeoutSeconds };
+  }
+
+  /** The TimeoutSecondsPath the runner can carry through the Task's Parameters, or undefined (refused). */
+  timeoutSecondsPath(where: string, state: Json): string | undefined {
+    const path = state.TimeoutSecondsPath;
+    if ('TimeoutSeconds' in state) {
+      this.refuse(where, 'TimeoutSeconds and TimeoutSecondsPath exclude each other (AWS refuses both)');
+      return undefined;
+    }
+    if (typeof path !== 'string' || !parseReferencePath(path)) {
+      this.refuse(
+        where,
+        `TimeoutSecondsPath ${JSON.stringify(path)} is not a reference path on the state input`,
+      );
+      return undefined;
+    }
+    const parameters = state.Parameters;
+    if (!isObject(parameters)) {
+      // Adding Parameters would change what the task receives (the whole input otherwise).
+      this.refuse(
+        where,
+        'TimeoutSecondsPath needs Parameters locally: the runner reads its value alongside them (AWS does not need them)',
+      );
+      return undefined;
+    }
+    if (timeoutSecondsKey in parameters || `${timeoutSecondsKey}.$` in parameters) {
+      this.refuse(where, `the Parameters key ${timeoutSecondsKey} is reserved by the local runner`);
+      return undefined;
+    }
+    return path;
   }
 
   taskBinding(where: string, state: Json, timeouts: TaskTimeouts): Binding | undefined {
@@ -368,11 +435,57 @@ class Preparer {
       this.refuse(where, `no local handler is bound to the function ${resource}`);
       return undefined;
     }
+    const start = startExecutionPattern.exec(resource);
+    if (start?.[1] !== undefined) {
+      this.refuse(
+        where,
+        `states:startExecution${start[1]} is not supported locally: only the request-response startExecution (AWS would wait for the started execution to end, or for a task token)`,
+      );
+      return undefined;
+    }
+    if (start) {
+      return this.startExecutionParameters(where, state.Parameters)
+        ? { kind: 'start-execution', ...timeouts }
+        : undefined;
+    }
     this.refuse(
       where,
-      `Task resource ${resource} cannot be bound locally (only lambda:invoke, lambda:invoke.waitForTaskToken and function ARNs)`,
+      `Task resource ${resource} cannot be bound locally (only lambda:invoke, lambda:invoke.waitForTaskToken, states:startExecution and function ARNs)`,
     );
     return undefined;
+  }
+
+  /**
+   * The parameters of the startExecution integration; the state machine, name and input are checked when
+   * the task runs, by the runner's StartExecution, as AWS checks them.
+   */
+  startExecutionParameters(where: string, parameters: unknown): boolean {
+    if (!isObject(parameters)) {
+      this.refuse(where, 'states:startExecution needs Parameters with StateMachineArn');
+      return false;
+    }
+    const before = this.problems.length;
+    const fields = ['StateMachineArn', 'Name', 'Input'];
+    const extra = Object.keys(parameters).filter(
+      (key) => !fields.includes(key) && !fields.includes(key.replace(/\.\$$/, '')),
+    );
+    if (extra.length > 0) {
+      this.refuse(where, `states:startExecution Parameters ${extra.join(', ')} are not supported locally`);
+    }
+    for (const field of fields) {
+      if (field in parameters && `${field}.$` in parameters)
+        this.refuse(where, `states:startExecution Parameters has both ${field} and ${field}.$`);
+      const path = parameters[`${field}.$`];
+      if (`${field}.$` in parameters && typeof path !== 'string')
+        this.refuse(where, `states:startExecution Parameters ${field}.$ must be a path`);
+    }
+    for (const field of ['StateMachineArn', 'Name']) {
+      if (field in parameters && typeof parameters[field] !== 'string')
+        this.refuse(where, `states:startExecution Parameters ${field} must be a string`);
+    }
+    if (!('StateMachineArn' in parameters) && !('StateMachineArn.$' in parameters))
+      this.refuse(where, 'states:startExecution needs Parameters.StateMachineArn');
+    return this.problems.length === before;
   }
 
   lambdaInvokeParameters(where: string, parameters: unknown, waitForTaskToken: boolean): boolean {

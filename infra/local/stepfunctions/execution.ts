@@ -1,6 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../../functions/shared/clock';
+import { ApiError } from './api-errors';
 import { type ArnScope, executionArn, roleArn, stateMachineArn } from './arns';
-import { type Binding, type PreparedDefinition, type TaskTimeouts, virtualStartTimeKey } from './definition';
+import {
+  type Binding,
+  maxTaskTimeoutSeconds,
+  type PreparedDefinition,
+  type TaskTimeouts,
+  timeoutSecondsKey,
+  virtualStartTimeKey,
+} from './definition';
 import { type HistoryEntry, historyEntryOf } from './history';
 import { invokeLocalFunction, type LambdaRegistry, taskError } from './lambda-functions';
 import {
@@ -17,7 +26,7 @@ import { withResolvers } from './promise-with-resolvers';
 import type { Cancel, Scheduler } from './scheduler';
 import { type TaskAttemptEvent, taskHistoryEntry } from './task-events';
 import type { TaskTokens } from './task-tokens';
-import { type WaitSpec, waitDueTime } from './wait-time';
+import { StatesRuntimeError, type WaitSpec, waitDueTime } from './wait-time';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
 
@@ -42,6 +51,14 @@ export interface ExecutionEnvironment {
   /** Stands in for `$$.Task.Token` in the run's context; each callback task swaps in its own token. */
   taskTokenPlaceholder: string;
   countStateEntered(): void;
+  /**
+   * The runner's StartExecution operation (same checks, same idempotency) in the region of `scope`, for the
+   * startExecution integration; throws its ApiError. `startDate` in virtual epoch ms.
+   */
+  startExecution(
+    input: Record<string, unknown>,
+    scope: ArnScope,
+  ): { executionArn: string; startDate: number };
 }
 
 /** A Task (or former Wait) state's handler call that has not settled yet. */
@@ -75,6 +92,46 @@ interface TaskAttempt {
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Takes the TimeoutSecondsPath value out of the evaluated Parameters (definition.ts put it there) and makes it
+ * the attempt's TimeoutSeconds. As in AWS, a value that is missing or not an integer from 1 to 99999999 fails
+ * the execution with States.Runtime, which no Retry or Catch handles.
+ */
+function resolveTimeoutPath(
+  binding: Exclude<Binding, { kind: 'wait' }>,
+  parameters: unknown,
+): { binding: Exclude<Binding, { kind: 'wait' }>; parameters: unknown } {
+  const path = binding.timeoutSecondsPath;
+  if (path === undefined) return { binding, parameters };
+  if (!isObject(parameters) || !Object.hasOwn(parameters, timeoutSecondsKey)) {
+    throw new StatesRuntimeError(`Path expression '${path}' does not point to a value`);
+  }
+  const { [timeoutSecondsKey]: seconds, ...rest } = parameters;
+  if (
+    typeof seconds !== 'number' ||
+    !Number.isInteger(seconds) ||
+    seconds < 1 ||
+    seconds > maxTaskTimeoutSeconds
+  ) {
+    throw new StatesRuntimeError(
+      `TimeoutSecondsPath '${path}' evaluated to ${JSON.stringify(seconds)}, but expected an integer from 1 to ${maxTaskTimeoutSeconds}`,
+    );
+  }
+  return { binding: { ...binding, timeoutSeconds: seconds }, parameters: rest };
+}
+
+/**
+ * A StartExecution error as the startExecution integration reports it, so that Retry and Catch match it:
+ * `ExecutionAlreadyExists` becomes `StepFunctions.ExecutionAlreadyExistsException`, the cause in the SDK's form.
+ */
+function startExecutionError(error: ApiError): Error {
+  const failure = new Error(
+    `${error.message} (Service: AWSStepFunctions; Status Code: 400; Error Code: ${error.code}; Request ID: ${randomUUID()}; Proxy: null)`,
+  );
+  failure.name = `StepFunctions.${error.code.endsWith('Exception') ? error.code : `${error.code}Exception`}`;
+  return failure;
+}
 
 function replaceInStrings(value: unknown, search: string, replacement: string): unknown {
   if (typeof value === 'string') return value.replaceAll(search, replacement);
@@ -306,10 +363,20 @@ export class Execution {
     else attempt.buffer.push(timed);
   }
 
-  private runTask(stateName: string, input: unknown): Promise<unknown> {
-    const binding = this.machine.prepared.bindings.get(stateName);
+  private runTask(stateName: string, evaluated: unknown): Promise<unknown> {
+    const prepared = this.machine.prepared.bindings.get(stateName);
     // A branch the library abandoned may still call in (e.g. a retry after the execution ended).
-    if (this.status !== 'RUNNING' || !binding) return Promise.resolve(input);
+    if (this.status !== 'RUNNING' || !prepared) return Promise.resolve(evaluated);
+    let binding: Binding = prepared;
+    let input = evaluated;
+    if (prepared.kind !== 'wait') {
+      try {
+        ({ binding, parameters: input } = resolveTimeoutPath(prepared, evaluated));
+      } catch (error) {
+        // AWS fails the state before scheduling the task: no task events.
+        return Promise.reject(error);
+      }
+    }
     const { promise, resolve, reject } = withResolvers<unknown>();
     const cleanups: Cancel[] = [];
     let settled = false;
@@ -367,6 +434,10 @@ export class Execution {
       return;
     }
     const heartbeat = this.enforceTimeouts(binding, outcome);
+    if (binding.kind === 'start-execution') {
+      this.startExecution(input, outcome);
+      return;
+    }
     if (binding.kind === 'lambda-function') {
       this.invoke(binding.functionRef, input, outcome, (result) => result);
       return;
@@ -409,6 +480,29 @@ export class Execution {
       if (toOutput) outcome.succeed(toOutput(result));
       else outcome.submitted({ ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 });
     }, outcome.fail);
+  }
+
+  /**
+   * The request-response startExecution integration: the runner's StartExecution, in this execution's
+   * region. The output is the integration's (capitalised keys, StartDate in epoch milliseconds).
+   */
+  private startExecution(parameters: unknown, outcome: Outcome): void {
+    const { StateMachineArn, Name, Input } = isObject(parameters) ? parameters : {};
+    // As AWS: an Input that is not a string is sent as its JSON text, no Input as `{}`.
+    const input =
+      Input === undefined || Input === null
+        ? '{}'
+        : typeof Input === 'string'
+          ? Input
+          : JSON.stringify(Input);
+    let started: { executionArn: string; startDate: number };
+    try {
+      started = this.env.startExecution({ stateMachineArn: StateMachineArn, name: Name, input }, this.scope);
+    } catch (error) {
+      outcome.fail(error instanceof ApiError ? startExecutionError(error) : error);
+      return;
+    }
+    outcome.succeed({ ExecutionArn: started.executionArn, StartDate: started.startDate });
   }
 
   private startWait(spec: WaitSpec, input: unknown, outcome: Outcome): void {

@@ -76,6 +76,11 @@ export class Runner {
       countStateEntered: () => {
         if (runner) runner.transitions += 1;
       },
+      startExecution: (input, scope) => {
+        if (!runner) throw new ApiError('ServiceUnavailable', 'The local runner is starting');
+        const { arn, startDate } = runner.startExecution(input, { region: scope.region });
+        return { executionArn: arn, startDate };
+      },
     };
     runner = new Runner(env, scheduler);
     for (const machine of options.stateMachines) runner.load(machine, lambdas);
@@ -173,36 +178,42 @@ export class Runner {
     };
   }
 
+  /** StartExecution, for the API and for the startExecution integration; `startDate` in virtual epoch ms. */
+  private startExecution(input: ApiInput, request: RequestScope): { arn: string; startDate: number } {
+    const machine = this.machine(requireString(input, 'stateMachineArn'));
+    const name = optionalString(input, 'name') ?? randomUUID();
+    if (!isValidExecutionName(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
+    const executionInput = optionalString(input, 'input') ?? '{}';
+    try {
+      JSON.parse(executionInput);
+    } catch {
+      throw new ApiError(
+        'InvalidExecutionInput',
+        `Invalid State Machine Execution Input: '${executionInput}'`,
+      );
+    }
+    if (this.stopped) throw new ApiError('ServiceUnavailable', 'The local runner is stopping');
+    const scope = this.scope(request);
+    const arn = executionArn(scope, machine.name, name);
+    const key = `${machine.name}:${name}`;
+    const existing = this.executions.get(key);
+    if (existing) {
+      // AWS answers a repeated start of a running execution with the same input idempotently.
+      if (existing.status === 'RUNNING' && existing.input === executionInput) {
+        return { arn, startDate: existing.startDate };
+      }
+      throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+    }
+    const execution = new Execution(scope, name, machine, executionInput, this.env);
+    this.executions.set(key, execution);
+    execution.start();
+    return { arn, startDate: execution.startDate };
+  }
+
   readonly operations: Record<string, Operation> = {
     StartExecution: (input, request) => {
-      const machine = this.machine(requireString(input, 'stateMachineArn'));
-      const name = optionalString(input, 'name') ?? randomUUID();
-      if (!isValidExecutionName(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
-      const executionInput = optionalString(input, 'input') ?? '{}';
-      try {
-        JSON.parse(executionInput);
-      } catch {
-        throw new ApiError(
-          'InvalidExecutionInput',
-          `Invalid State Machine Execution Input: '${executionInput}'`,
-        );
-      }
-      if (this.stopped) throw new ApiError('ServiceUnavailable', 'The local runner is stopping');
-      const scope = this.scope(request);
-      const arn = executionArn(scope, machine.name, name);
-      const key = `${machine.name}:${name}`;
-      const existing = this.executions.get(key);
-      if (existing) {
-        // AWS answers a repeated start of a running execution with the same input idempotently.
-        if (existing.status === 'RUNNING' && existing.input === executionInput) {
-          return { executionArn: arn, startDate: epochSeconds(existing.startDate) };
-        }
-        throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
-      }
-      const execution = new Execution(scope, name, machine, executionInput, this.env);
-      this.executions.set(key, execution);
-      execution.start();
-      return { executionArn: arn, startDate: epochSeconds(execution.startDate) };
+      const { arn, startDate } = this.startExecution(input, request);
+      return { executionArn: arn, startDate: epochSeconds(startDate) };
     },
 
     DescribeExecution: (input, request) => {

@@ -17,6 +17,7 @@ export type TaskAttemptEvent =
 
 type TaskBinding = Exclude<Binding, { kind: 'wait' }>;
 const json = (value: unknown): string => JSON.stringify(value ?? null);
+/** The attempt's timeouts: a TimeoutSecondsPath is resolved into `timeoutSeconds` by then. */
 const timeouts = (binding: TaskBinding) => ({
   ...(binding.timeoutSeconds !== undefined ? { timeoutInSeconds: binding.timeoutSeconds } : {}),
   ...(binding.heartbeatSeconds !== undefined ? { heartbeatInSeconds: binding.heartbeatSeconds } : {}),
@@ -63,10 +64,10 @@ export function taskHistoryEntry(
         };
     }
   }
-  const resource = {
-    resourceType: 'lambda',
-    resource: binding.waitForTaskToken ? 'invoke.waitForTaskToken' : 'invoke',
-  };
+  const resource =
+    binding.kind === 'start-execution'
+      ? { resourceType: 'states', resource: 'startExecution' }
+      : { resourceType: 'lambda', resource: binding.waitForTaskToken ? 'invoke.waitForTaskToken' : 'invoke' };
   switch (event.type) {
     case 'scheduled':
       return {
