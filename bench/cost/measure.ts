@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { counterCaseWithWarning, enrolmentCase, type ScenarioRecord } from './case-run';
+import type { IdleResults } from './idle';
 import { itemSize, writeUnits } from './item-size';
 import {
   type DynamoCall,
@@ -45,6 +46,8 @@ export interface CostResults {
   targets: { usdPerCase: number; stateTransitions: number; writeUnits: number };
   dynamoDbLocalReportsConsumedCapacity: boolean;
   scenarios: ScenarioCost[];
+  /** A year of cases nobody works on (bench/cost/idle.ts); absent in results written before it. */
+  idle?: IdleResults;
 }
 
 // The e2e deadline test's speed: a working day passes in about 2 s, so a case worked promptly sees no

@@ -1,4 +1,5 @@
 import { defaultDurationsMs } from '../capacity/model';
+import type { IdleResults } from './idle';
 import type { CostResults, ScenarioCost } from './measure';
 import { logicalTarget } from './targets';
 
@@ -81,6 +82,7 @@ export function costMarkdown(results: CostResults): string[] {
           '',
         ]
       : []),
+    ...(results.idle ? idleMarkdown(results.idle) : []),
     'How the figures are made, and what they leave out:',
     '',
     `- Lambda invocations: one per API request, one per Task state entered (case-workflow), one stream batch per case (workflow-starter; at a peak one batch starts up to 50). Duration: the measured round trip through the local gateway for API requests (conservative: it includes the HTTP hop and DynamoDB Local), an assumed ${results.assumptions.workflowInvocationMs} ms for each workflow task and ${results.assumptions.starterInvocationMs} ms per starter batch; memory as deployed (512 MB, issuance 1024 MB), arm64. Cold starts (the init phase is billed too) are amortised over many cases and not included. At the capacity model's assumed warm AWS durations instead (${Object.entries(
@@ -93,6 +95,25 @@ export function costMarkdown(results: CostResults): string[] {
     `- DynamoDB Local charges index writes made inside a transaction at the transactional rate (×2). If AWS charges index propagation as standard writes, the highest case costs ${usd(Math.max(...scenarios.map((s) => lowerBoundUsd(s, results))))} instead.`,
     `- The case head (\`CASE\`) is ${scenarios.map((s) => `${(s.caseItem.bytes / 1024).toFixed(1)} KiB (${s.run.scenario})`).join(', ')} by the size rules at closure (${scenarios.map((s) => `${s.caseItem.calculatorWriteUnits} WCU a write`).join(', ')}; twice that inside a transaction). A step writes the head attributes that changed, its trail event and the parts it adds; index rows only when a projected attribute or an index key changes (status and phase moves, alerts raised and resolved); the workflow's task token is an item of its own and writes no index row. Under 1 KiB the head would cost half at every step: the next saving.`,
     '- Not priced: storage, the pipes’ per-shard stream polling, KMS, CloudWatch Logs, X-Ray, Cognito, data transfer (see `notPriced` in `bench/prices.json`), and reads of worklist pages beyond the one page per step shown.',
+    '',
+  ];
+}
+
+/** A year of an idle case: what the sleeping timer costs where the old one woke every day. */
+function idleMarkdown(idle: IdleResults): string[] {
+  return [
+    `Idle cases, one virtual year each (measured ${idle.measuredAt}, the local stack on a clock ×${idle.clockSpeed}, in its own process): the execution sleeps in the step's task until the next planned alert, and hands over to a successor before the one-year limit. A wake a day would be ${idle.dailyWakeTransitions} transitions a year.`,
+    '',
+    '| case | state transitions | workflow invocations | successors | DynamoDB WRU / RRU | alerts raised | $ a year |',
+    '|---|---|---|---|---|---|---|',
+    ...idle.cases.map(
+      (c) =>
+        `| ${c.profile} | ${c.stateTransitions} | ${c.taskInvocations} | ${c.successorsStarted} | ${num(c.dynamoDb.writeUnits)} / ${num(c.dynamoDb.readUnits)} | ${c.alertsRaised.length} | ${usd(c.usd.total)} |`,
+    ),
+    '',
+    ...idle.cases.map(
+      (c) => `- **${c.profile}**: ${c.description}; alerts: ${c.alertsRaised.join(', ') || 'none'}.`,
+    ),
     '',
   ];
 }

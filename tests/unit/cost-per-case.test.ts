@@ -299,6 +299,32 @@ describe('usage and price of a case', () => {
       /≤ 150 DynamoDB write units — \*\*not met\*\* \(151\)/,
     );
     expect(costMarkdown(results(10_000)).join('\n')).toMatch(/≤ \$0\.001 per case — \*\*not met\*\*/);
+    // The idle year, when measured, is a table of its own beside the old timer's daily wakes.
+    expect(costMarkdown(results(100)).join('\n')).not.toMatch(/Idle cases/);
+    const idleCase = {
+      profile: 'paused' as const,
+      description: 'paused for a supplement',
+      caseId: 'c2',
+      executions: ['c2', 'c2-g2'],
+      stateTransitions: 7,
+      taskInvocations: 3,
+      successorsStarted: 1,
+      dynamoDb: { writeUnits: 2, readUnits: 10 },
+      alertsRaised: [],
+      usd: { stepFunctions: 0.000175, lambda: 0.000003, dynamoDb: 0.000002, eventBridge: 0, total: 0.00018 },
+    };
+    const withIdle = costMarkdown({
+      ...results(100),
+      idle: {
+        measuredAt: '2026-12-02T00:00:00Z',
+        clockSpeed: 1_000_000,
+        virtualDays: 365,
+        dailyWakeTransitions: 1095,
+        cases: [idleCase],
+      },
+    }).join('\n');
+    expect(withIdle).toMatch(/A wake a day would be 1095 transitions a year/);
+    expect(withIdle).toMatch(/\| paused \| 7 \| 3 \| 1 \| 2 \/ 10 \| 0 \| \$0\.000180 \|/);
   });
 });
 
