@@ -36,14 +36,14 @@ export interface CaseDeps {
 }
 
 /**
- * What a completed step tells the waiting workflow: where the case stands and how long to sleep before
- * its timer reads the case again. Without `sleepSeconds` the workflow reads the case at once.
+ * What a completed step tells the waiting workflow: how long its next wait may last before the timer
+ * reads the case again (the task's TimeoutSecondsPath: a whole number of seconds from 1 to 99999999;
+ * anything else would fail the execution beyond any Catch), and for the history where the case stands.
  */
 export interface StepCompletion {
+  sleepSeconds: number;
   phase?: string;
   closed?: boolean;
-  /** A whole number of seconds, at least 1 (the task's TimeoutSecondsPath). */
-  sleepSeconds?: number;
 }
 
 export interface WorkflowSteps {
@@ -299,16 +299,15 @@ export function caseContext(deps: CaseDeps) {
       if (!waiting) return;
       const closed = saved.phase === 'closed';
       const startedAt = waiting.executionStartedAt;
-      const sleep = startedAt ? sleepSeconds(timer, now(), startedAt) : undefined;
-      const earlier =
-        sleep !== undefined &&
-        waiting.wakeAt !== undefined &&
-        now() + sleep * 1000 < Date.parse(waiting.wakeAt);
+      // A closed case ends the execution when its task starts; a token stored without the execution's
+      // start (none should be) lets the timer, which knows it, plan at once.
+      const sleep = startedAt && !closed ? sleepSeconds(timer, now(), startedAt) : 1;
+      const earlier = waiting.wakeAt !== undefined && now() + sleep * 1000 < Date.parse(waiting.wakeAt);
       if (closed || waiting.phase !== saved.phase || earlier) {
         await deps.workflowSteps.complete(waiting.taskToken, {
+          sleepSeconds: sleep,
           ...(saved.phase ? { phase: saved.phase } : {}),
           closed,
-          ...(sleep !== undefined && !closed ? { sleepSeconds: sleep } : {}),
         });
       }
     } catch (error) {

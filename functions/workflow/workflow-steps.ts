@@ -16,6 +16,15 @@ import type { CaseStore } from '../cases/case-store';
 export function stepFunctionsWorkflowSteps(client: SFNClient): WorkflowSteps {
   return {
     async complete(taskToken, output) {
+      // The task waits again for this many seconds: a wrong value would fail the execution for good.
+      if (
+        !Number.isInteger(output.sleepSeconds) ||
+        output.sleepSeconds < 1 ||
+        output.sleepSeconds > 99_999_999
+      )
+        throw new RangeError(
+          `sleepSeconds must be a whole number from 1 to 99999999: ${output.sleepSeconds}`,
+        );
       try {
         await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
       } catch (error) {
@@ -32,13 +41,12 @@ export function stepFunctionsWorkflowSteps(client: SFNClient): WorkflowSteps {
 }
 
 /**
- * Wakes the workflow of a case so that its timer reads the case again at once: a recomputed deadline may
- * now fall before the instant the workflow sleeps to. The step's answer carries no sleep, so the
- * workflow runs its timer first (StepRoute's default).
+ * Wakes the workflow of a case so that its timer reads the case again: a recomputed deadline may now
+ * fall before the instant the workflow sleeps to. The task waits again for a second, then the timer runs.
  */
 export function workflowWaker(cases: Pick<CaseStore, 'getTaskToken'>, steps: WorkflowSteps) {
   return async (caseId: string): Promise<void> => {
     const waiting = await cases.getTaskToken(caseId);
-    if (waiting) await steps.complete(waiting.taskToken, {});
+    if (waiting) await steps.complete(waiting.taskToken, { sleepSeconds: 1 });
   };
 }

@@ -124,20 +124,20 @@ describe('case lifecycle state machine with the real task handler', () => {
     const receiptToken = await tokenFor('C-flow', 'awaiting-receipt');
 
     await setPhase('C-flow', 'awaiting-review');
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: receiptToken, output: '{}' }));
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: receiptToken, output: '{"sleepSeconds":60}' }));
     const reviewToken = await tokenFor('C-flow', 'awaiting-review', receiptToken);
     expect(reviewToken).not.toBe(receiptToken);
 
     // A repeated completion of the step already done is refused and changes nothing.
     await expect(
-      sfn.send(new SendTaskSuccessCommand({ taskToken: receiptToken, output: '{}' })),
+      sfn.send(new SendTaskSuccessCommand({ taskToken: receiptToken, output: '{"sleepSeconds":60}' })),
     ).rejects.toMatchObject({
       name: 'TaskTimedOut',
     });
     expect((await readToken('C-flow'))?.taskToken).toBe(reviewToken);
 
     await setPhase('C-flow', 'closed');
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: reviewToken, output: '{}' }));
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: reviewToken, output: '{"sleepSeconds":60}' }));
     expect((await finished(executionArn)).status).toBe('SUCCEEDED');
   });
 

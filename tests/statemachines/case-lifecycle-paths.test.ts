@@ -596,7 +596,9 @@ describe('failures', () => {
     await h.waitingIn(accepted.caseId, 'awaiting-review');
     // A phase this state machine has no step for (say, written by a newer version of the API).
     const token = await h.corrupt(accepted.caseId, { phase: 'awaiting-archive' });
-    await h.sfn.send(new SendTaskSuccessCommand({ taskToken: token as string, output: '{}' }));
+    await h.sfn.send(
+      new SendTaskSuccessCommand({ taskToken: token as string, output: '{"sleepSeconds":1}' }),
+    );
     const done = await h.ended(accepted.caseId);
     expect(done).toMatchObject({ status: 'FAILED', error: 'NeedsAttention' });
     const record = await h.read(accepted.caseId);

@@ -143,27 +143,34 @@ suite('case-lifecycle.asl.json in the local runner', () => {
     expect(callsOf('tick')).toHaveLength(1);
     expect(callsOf('awaitStep')[1]).toMatchObject({ sleepSeconds: 7_200 });
     // The token of a step already done is refused and changes nothing.
-    await expect(sendBack(r, receipt, {})).rejects.toMatchObject({
+    await expect(sendBack(r, receipt, { sleepSeconds: 1 })).rejects.toMatchObject({
       name: expect.stringMatching(/^(TaskTimedOut|TaskDoesNotExist)$/),
     });
 
     (cases.get('c-1') as StoredCase).phase = 'closed';
-    await sendBack(r, review, { phase: 'closed', closed: true });
+    await sendBack(r, review, { phase: 'closed', closed: true, sleepSeconds: 1 });
     const done = await waitForEnd(r.client, first);
     expect(done.status).toBe('SUCCEEDED');
-    expect(callsOf('awaitStep')).toHaveLength(2);
+    // The third wait finds the case closed and ends the execution.
+    expect(callsOf('awaitStep')).toHaveLength(3);
     expect(callsOf('tick')).toHaveLength(1);
   });
 
-  it('runs the timer first when a step answers without a sleep (an operator, a recomputed deadline)', async () => {
+  it('wakes the timer through a one-second sleep (a recomputed deadline), and fails for good on an answer without one', async () => {
     const r = await start();
     cases.set('c-7', { phase: 'awaiting-review', nextAlertIn: 5 * day });
-    await r.start('case-lifecycle', { caseId: 'c-7' }, 'c-7');
+    const arn = await r.start('case-lifecycle', { caseId: 'c-7' }, 'c-7');
     const token = await storedToken('c-7');
-    await sendBack(r, token, {});
-    await storedToken('c-7', token);
+    await sendBack(r, token, { sleepSeconds: 1 });
+    // The one-second wait times out, the timer plans again (5 days), the step waits on a third token.
+    await vi.waitFor(() => expect(callsOf('awaitStep')).toHaveLength(3));
     expect(callsOf('tick')).toHaveLength(2);
-    expect(callsOf('awaitStep')).toHaveLength(2);
+    expect(callsOf('awaitStep').map((c) => c.sleepSeconds)).toEqual([5 * 86_400, 1, 5 * 86_400]);
+    const again = tokens.get('c-7') as string;
+    // The senders always give a sleep: without one the task's TimeoutSecondsPath has nothing to read,
+    // which AWS fails with States.Runtime, beyond any Catch (workflowSteps.complete refuses to send it).
+    await sendBack(r, again, { phase: 'awaiting-review' });
+    expect(await waitForEnd(r.client, arn)).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
   });
 
   it('reads the case again when it moved on while the token was being stored', async () => {
@@ -213,7 +220,7 @@ suite('case-lifecycle.asl.json in the local runner', () => {
     // The successor runs, waits on the same step, and the first one's token is void.
     expect((await describeExecution(r.client, executionArnOf('c-8-g2'))).status).toBe('RUNNING');
     await storedToken('c-8', token);
-    await expect(sendBack(r, token, {})).rejects.toMatchObject({
+    await expect(sendBack(r, token, { sleepSeconds: 1 })).rejects.toMatchObject({
       name: expect.stringMatching(/^(TaskTimedOut|TaskDoesNotExist)$/),
     });
     expect(callsOf('tick').filter((c) => c.execution?.name === 'c-8-g2').length).toBeGreaterThanOrEqual(1);
@@ -234,8 +241,8 @@ suite('case-lifecycle.asl.json in the local runner', () => {
     const arn = await r.start('case-lifecycle', { caseId: 'c-5' }, 'c-5');
     const token = await storedToken('c-5');
     (cases.get('c-5') as StoredCase).phase = 'closed';
-    // An answer without `closed`: the workflow reads the case and sees it closed.
-    await sendBack(r, token, {});
+    // The task stores no token for a closed case: the execution ends.
+    await sendBack(r, token, { sleepSeconds: 1 });
     expect((await waitForEnd(r.client, arn)).status).toBe('SUCCEEDED');
   });
 
