@@ -299,8 +299,8 @@ export function caseContext(deps: CaseDeps) {
       if (!waiting) return;
       const closed = saved.phase === 'closed';
       const startedAt = waiting.executionStartedAt;
-      // A closed case ends the execution when its task starts; a token stored without the execution's
-      // start (none should be) lets the timer, which knows it, plan at once.
+      // A token stored without the execution's start (none should be) lets the timer, which knows it,
+      // plan at once.
       const sleep = startedAt && !closed ? sleepSeconds(timer, now(), startedAt) : 1;
       const earlier = waiting.wakeAt !== undefined && now() + sleep * 1000 < Date.parse(waiting.wakeAt);
       if (closed || waiting.phase !== saved.phase || earlier) {

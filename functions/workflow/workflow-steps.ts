@@ -1,5 +1,6 @@
 import {
   InvalidToken,
+  SendTaskFailureCommand,
   SendTaskSuccessCommand,
   type SFNClient,
   TaskDoesNotExist,
@@ -9,7 +10,8 @@ import type { WorkflowSteps } from '../cases/case-context';
 import type { CaseStore } from '../cases/case-store';
 
 /**
- * Hands a human step's task token back to Step Functions. A token that is no longer waited on (the
+ * Hands a human step's task token back to Step Functions: the next sleep, or for a closed case the end
+ * of the execution (SendTaskFailure `CaseClosed`, which the state machine catches as 办结). A token that is no longer waited on (the
  * execution moved on, ended, or was restarted with a new token) is no error: the case was written
  * first and the workflow reads the phase from it.
  */
@@ -26,7 +28,16 @@ export function stepFunctionsWorkflowSteps(client: SFNClient): WorkflowSteps {
           `sleepSeconds must be a whole number from 1 to 99999999: ${output.sleepSeconds}`,
         );
       try {
-        await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+        // A closed case ends the execution at once (CaseClosed is caught as closure): no task to start.
+        if (output.closed)
+          await client.send(
+            new SendTaskFailureCommand({
+              taskToken,
+              error: 'CaseClosed',
+              cause: 'The case is closed (办结 or ended).',
+            }),
+          );
+        else await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
       } catch (error) {
         if (
           error instanceof TaskDoesNotExist ||
