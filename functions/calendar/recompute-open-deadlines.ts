@@ -9,9 +9,10 @@ import { logger } from '../shared/logger';
  * After a holiday schedule is loaded: every open case (sparse `open` index) is read, its processing
  * clock derived again under the new calendar, and a case whose clock moved is saved at the trail head
  * read with one `recompute-deadlines` trail event, and its workflow is woken to plan its alerts again
- * (a deadline may now fall earlier than the instant it sleeps to). A case changed meanwhile by someone else is read again
- * (up to `maxRetries` times). Cases are processed a few at a time; one failing case does not stop the rest
- * and is counted (loading the same schedule again retries it: unchanged cases cost a read only).
+ * (a deadline may now fall earlier than the instant it sleeps to). A case changed meanwhile by someone
+ * else is read again (up to `maxRetries` times). Cases are processed a few at a time; one failing case
+ * does not stop the rest and is counted (loading the same schedule again retries it: unchanged cases
+ * cost a read only).
  */
 export interface RecomputeSummary {
   /** Open cases read. */
