@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { publishedSchedules, scheduleFromData } from '../domain/calendar/schedules';
 import { type WorkingDayCalendar, workingDayCalendar } from '../domain/calendar/working-days';
+import { parseOfficeHours } from '../domain/calendar/working-hours';
 import { documentClient } from '../shared/clients/dynamodb';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/logger';
@@ -15,7 +16,21 @@ import { dynamoScheduleStore, type StoredSchedule } from './schedule-store';
  * workflow functions call `currentCalendar()` too (they need the catalogue table's name and read access).
  */
 export const calendarEnv = parseEnv(
-  z.object({ SCHEDULE_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300) }),
+  z.object({
+    SCHEDULE_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+    // The centre's office periods, Asia/Shanghai (办公时间): `08:30-12:00,13:30-17:00`.
+    OFFICE_HOURS: z
+      .string()
+      .default('08:30-12:00,13:30-17:00')
+      .transform((text, context) => {
+        try {
+          return parseOfficeHours(text);
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+  }),
 );
 
 export interface CalendarSource {

@@ -38,6 +38,7 @@ const calendar = calendarUseCases({
       actor,
     ),
   now: clock.now,
+  officeHours: calendarEnv.OFFICE_HOURS,
 });
 // Browsers and CDNs keep an answer no longer than this process keeps the schedules.
 const cacheControl = { 'cache-control': `public, max-age=${calendarEnv.SCHEDULE_CACHE_SECONDS}` };
@@ -45,6 +46,9 @@ const cacheControl = { 'cache-control': `public, max-age=${calendarEnv.SCHEDULE_
 export const handler = createHttpHandler([
   route(r.workingDays, async ({ query }) =>
     json(200, await calendar.workingDays(query.from, query.days), cacheControl),
+  ),
+  route(r.workingHours, async ({ query }) =>
+    json(200, await calendar.workingHours(query.from, query.hours), cacheControl),
   ),
   route(r.listSchedules, async () => json(200, await calendar.listSchedules(), cacheControl)),
   route(r.putSchedule, async ({ principal, params, body }) =>

@@ -7,6 +7,7 @@ import {
   yearScheduleInput,
 } from '../domain/calendar/schedules';
 import { maxWorkingDays } from '../domain/calendar/working-days';
+import { maxWorkingHours } from '../domain/calendar/working-hours';
 import { errorResponses } from '../shared/http/openapi-schemas';
 import type { RouteSpec } from '../shared/http/route';
 
@@ -23,6 +24,24 @@ export const workingDayAnswer = z
     }),
   })
   .meta({ id: 'WorkingDay' });
+
+export const workingHoursAnswer = z
+  .object({
+    from: z.iso.datetime().meta({ description: 'The instant counted from (UTC)' }),
+    hours: z.number(),
+    due: z.iso.datetime().meta({ description: 'The instant `hours` office hours later (UTC)' }),
+    dueLocal: z.string().meta({
+      description: 'The same instant as the centre reads it, Asia/Shanghai: `YYYY-MM-DD HH:mm`',
+      example: '2026-12-07 12:00',
+    }),
+    provisional: z.boolean().meta({
+      description: 'true when a day counted lies in a year with no published holiday schedule yet',
+    }),
+    officeHours: z
+      .array(z.object({ start: z.string(), end: z.string() }))
+      .meta({ description: 'The office periods of a working day (Asia/Shanghai) the answer counts' }),
+  })
+  .meta({ id: 'WorkingHours' });
 
 export const scheduleBody = yearScheduleInput
   .extend({
@@ -102,6 +121,32 @@ export const calendarRoutes = {
       }),
     },
     responses: { 200: { description: 'The working day', schema: workingDayAnswer }, ...errorResponses(400) },
+  },
+  workingHours: {
+    operationId: 'addWorkingHours',
+    method: 'GET',
+    path: '/calendar/working-hours',
+    access: 'public',
+    summary:
+      'The instant N office hours (办公时间) after an instant: working days only, office periods only (default 08:30–12:00 and 13:30–17:00, Asia/Shanghai)',
+    tags: ['calendar'],
+    request: {
+      query: z.object({
+        from: z.iso
+          .datetime({ offset: true })
+          .meta({
+            description: 'An instant with its offset, e.g. `2026-12-04T16:30:00+08:00`',
+            example: '2026-12-04T16:30:00+08:00',
+          }),
+        hours: z.coerce
+          .number()
+          .positive()
+          .max(maxWorkingHours)
+          .refine((hours) => Number.isInteger(hours * 60), '应为整分钟数(小时数乘以 60 为整数)')
+          .meta({ example: 4 }),
+      }),
+    },
+    responses: { 200: { description: 'The instant', schema: workingHoursAnswer }, ...errorResponses(400) },
   },
   listSchedules: {
     operationId: 'listHolidaySchedules',

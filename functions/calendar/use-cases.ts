@@ -6,6 +6,8 @@ import {
   type YearScheduleInput,
 } from '../domain/calendar/schedules';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
+import { type OfficeHours, workingHoursClock } from '../domain/calendar/working-hours';
+import { shanghaiDate, shanghaiTime } from '../domain/calendar-date';
 import type { TrailActor } from '../domain/cases/trail';
 import { hasRole, type Principal } from '../domain/principal';
 import { type FieldIssue, ForbiddenError, ValidationError } from '../shared/errors';
@@ -24,15 +26,31 @@ export interface CalendarDeps {
   source: CalendarSource;
   recompute: (calendar: WorkingDayCalendar, actor: TrailActor) => Promise<RecomputeSummary>;
   now: () => number;
+  /** The centre's office periods (OFFICE_HOURS). */
+  officeHours: OfficeHours;
 }
 
 /** The notice's form: days off as dates or ranges (weekends included), and the make-up workdays. */
 export type ScheduleInput = Omit<YearScheduleInput, 'year'> & { year?: number | undefined };
 
-export function calendarUseCases({ schedules, source, recompute, now }: CalendarDeps) {
+export function calendarUseCases({ schedules, source, recompute, now, officeHours }: CalendarDeps) {
   return {
     async workingDays(from: string, days: number) {
       return (await source.current()).addWorkingDays(from, days);
+    },
+
+    async workingHours(from: string, hours: number) {
+      const fromMs = Date.parse(from);
+      const answer = workingHoursClock(await source.current(), officeHours).addWorkingHours(fromMs, hours);
+      const due = new Date(answer.at).toISOString();
+      return {
+        from: new Date(fromMs).toISOString(),
+        hours,
+        due,
+        dueLocal: `${shanghaiDate(answer.at)} ${shanghaiTime(answer.at)}`,
+        provisional: answer.provisional,
+        officeHours: [...officeHours],
+      };
     },
 
     async listSchedules() {

@@ -7,3 +7,7 @@ const shanghaiOffsetMs = 8 * 3_600_000;
 
 export const shanghaiDate = (epochMs: number): string =>
   new Date(epochMs + shanghaiOffsetMs).toISOString().slice(0, 10);
+
+/** The wall-clock time (HH:mm) of an instant in Asia/Shanghai. */
+export const shanghaiTime = (epochMs: number): string =>
+  new Date(epochMs + shanghaiOffsetMs).toISOString().slice(11, 16);

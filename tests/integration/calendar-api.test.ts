@@ -38,3 +38,47 @@ describe('GET /calendar/working-days', () => {
     }
   });
 });
+
+describe('GET /calendar/working-hours', () => {
+  it('answers the instant N office hours later, across the lunch break and a weekend', async () => {
+    const response = await api.call(
+      'GET',
+      '/calendar/working-hours?from=2026-12-04T16:30:00%2B08:00&hours=4.5',
+    );
+    expect(response).toEqual({
+      status: 200,
+      body: {
+        from: '2026-12-04T08:30:00.000Z',
+        hours: 4.5,
+        due: '2026-12-07T06:00:00.000Z',
+        dueLocal: '2026-12-07 14:00',
+        provisional: false,
+        officeHours: [
+          { start: '08:30', end: '12:00' },
+          { start: '13:30', end: '17:00' },
+        ],
+      },
+    });
+  });
+
+  it('counts a make-up Saturday and prints a UTC evening as the next Shanghai day', async () => {
+    // 2026-10-09 08:30 UTC is 16:30 in Shanghai on Friday; Saturday 10-10 is worked (调休).
+    const response = await api.call('GET', '/calendar/working-hours?from=2026-10-09T08:30:00Z&hours=1');
+    expect(response.body).toMatchObject({ due: '2026-10-10T01:00:00.000Z', dueLocal: '2026-10-10 09:00' });
+  });
+
+  it('answers 400 naming the field for an instant without offset, or hours it cannot count', async () => {
+    for (const [query, field] of [
+      ['from=2026-12-04T16:30:00&hours=4', 'query.from'],
+      ['from=2026-12-04&hours=4', 'query.from'],
+      ['from=2026-12-04T16:30:00Z&hours=0', 'query.hours'],
+      ['from=2026-12-04T16:30:00Z&hours=2001', 'query.hours'],
+      ['from=2026-12-04T16:30:00Z&hours=0.001', 'query.hours'],
+      ['from=2026-12-04T16:30:00Z&hours=4&days=2', 'query.days'],
+    ] as const) {
+      const response = await api.call('GET', `/calendar/working-hours?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(response.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual([field]);
+    }
+  });
+});
