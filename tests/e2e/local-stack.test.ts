@@ -203,7 +203,9 @@ describe('restart', () => {
       const token = await readToken();
       return token && token !== firstToken ? token : undefined;
     });
-    const stale = aws.sfn.send(new SendTaskSuccessCommand({ taskToken: firstToken, output: '{}' }));
+    const stale = aws.sfn.send(
+      new SendTaskSuccessCommand({ taskToken: firstToken, output: '{"sleepSeconds":1}' }),
+    );
     await expect(stale).rejects.toMatchObject({ name: 'TaskTimedOut' });
 
     const object = await aws.s3.send(
@@ -220,7 +222,7 @@ describe('restart', () => {
         ExpressionAttributeValues: { ':closed': 'closed' },
       }),
     );
-    await aws.sfn.send(new SendTaskSuccessCommand({ taskToken: secondToken, output: '{}' }));
+    await aws.sfn.send(new SendTaskSuccessCommand({ taskToken: secondToken, output: '{"sleepSeconds":1}' }));
     const executionArn = String(stack.env.CASE_LIFECYCLE_STATE_MACHINE_ARN).replace(
       ':stateMachine:',
       ':execution:',

@@ -127,21 +127,22 @@ const callsOf = (action: TaskEvent['action']) => calls.filter((c) => c.action ==
 suite('case-lifecycle.asl.json in the local runner', () => {
   it('runs the timer once, then waits on a fresh token per human step with the sleep the step sends', async () => {
     const r = await start();
-    cases.set('c-1', { phase: 'awaiting-receipt', nextAlertIn: 3 * day });
+    // Far enough (65 s of real time) that no task times out while the test sends its tokens, under load.
+    cases.set('c-1', { phase: 'awaiting-receipt', nextAlertIn: 300 * day });
     const first = await r.start('case-lifecycle', { caseId: 'c-1' }, 'c-1');
     // As in AWS, starting a running execution again with the same name and input is idempotent.
     expect(await r.start('case-lifecycle', { caseId: 'c-1' }, 'c-1')).toBe(first);
     expect(first).toBe(executionArnOf('c-1'));
 
     const receipt = await storedToken('c-1');
-    // The task waits as long as the tick planned: 3 days, in whole seconds.
-    expect(callsOf('awaitStep')[0]).toMatchObject({ sleepSeconds: 3 * 86_400 });
+    // The task waits as long as the tick planned, in whole seconds.
+    expect(callsOf('awaitStep')[0]).toMatchObject({ sleepSeconds: 300 * 86_400 });
     (cases.get('c-1') as StoredCase).phase = 'awaiting-review';
-    await sendBack(r, receipt, { phase: 'awaiting-review', closed: false, sleepSeconds: 7_200 });
+    await sendBack(r, receipt, { phase: 'awaiting-review', closed: false, sleepSeconds: 200 * 86_400 });
     const review = await storedToken('c-1', receipt);
     // The step's sleep goes straight to the next wait: no tick in between.
     expect(callsOf('tick')).toHaveLength(1);
-    expect(callsOf('awaitStep')[1]).toMatchObject({ sleepSeconds: 7_200 });
+    expect(callsOf('awaitStep')[1]).toMatchObject({ sleepSeconds: 200 * 86_400 });
     // The token of a step already done is refused and changes nothing.
     await expect(sendBack(r, receipt, { sleepSeconds: 1 })).rejects.toMatchObject({
       name: expect.stringMatching(/^(TaskTimedOut|TaskDoesNotExist)$/),
@@ -158,14 +159,14 @@ suite('case-lifecycle.asl.json in the local runner', () => {
 
   it('wakes the timer through a one-second sleep (a recomputed deadline), and fails for good on an answer without one', async () => {
     const r = await start();
-    cases.set('c-7', { phase: 'awaiting-review', nextAlertIn: 5 * day });
+    cases.set('c-7', { phase: 'awaiting-review', nextAlertIn: 200 * day });
     const arn = await r.start('case-lifecycle', { caseId: 'c-7' }, 'c-7');
     const token = await storedToken('c-7');
     await sendBack(r, token, { sleepSeconds: 1 });
-    // The one-second wait times out, the timer plans again (5 days), the step waits on a third token.
+    // The one-second wait times out, the timer plans again (200 days), the step waits on a third token.
     await vi.waitFor(() => expect(callsOf('awaitStep')).toHaveLength(3));
     expect(callsOf('tick')).toHaveLength(2);
-    expect(callsOf('awaitStep').map((c) => c.sleepSeconds)).toEqual([5 * 86_400, 1, 5 * 86_400]);
+    expect(callsOf('awaitStep').map((c) => c.sleepSeconds)).toEqual([200 * 86_400, 1, 200 * 86_400]);
     const again = tokens.get('c-7') as string;
     // The senders always give a sleep: without one the task's TimeoutSecondsPath has nothing to read,
     // which AWS fails with States.Runtime, beyond any Catch (workflowSteps.complete refuses to send it).
