@@ -7,6 +7,7 @@ import { catalogueRoutes } from './catalogue/routes';
 import { issuanceRoutes } from './issuance/routes';
 import { platformRoutes } from './platform/routes';
 import type { RouteSpec } from './shared/http/route';
+import { staffRoutes } from './staff/routes';
 import { caseOpenedFilter } from './workflow/stream-starter';
 
 export { type StateMachineDefinition, stateMachineDefinitions } from './state-machines';
@@ -86,8 +87,9 @@ export const functionDefinitions: FunctionDefinition[] = [
   {
     id: 'catalogue',
     entry: 'functions/catalogue/handler.ts',
-    description: 'Matter catalogue (事项目录): windows, departments, matters, service guides and their files',
-    routes: Object.values(catalogueRoutes),
+    description:
+      'Matter catalogue (事项目录): windows, departments, matters, service guides and their files; staff records and qualifications',
+    routes: [...Object.values(catalogueRoutes), ...Object.values(staffRoutes)],
     tables: { catalogue: 'readWrite' },
     buckets: { catalogue: 'readWrite' },
     workflow: [],

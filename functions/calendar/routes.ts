@@ -132,12 +132,10 @@ export const calendarRoutes = {
     tags: ['calendar'],
     request: {
       query: z.object({
-        from: z.iso
-          .datetime({ offset: true })
-          .meta({
-            description: 'An instant with its offset, e.g. `2026-12-04T16:30:00+08:00`',
-            example: '2026-12-04T16:30:00+08:00',
-          }),
+        from: z.iso.datetime({ offset: true }).meta({
+          description: 'An instant with its offset, e.g. `2026-12-04T16:30:00+08:00`',
+          example: '2026-12-04T16:30:00+08:00',
+        }),
         hours: z.coerce
           .number()
           .positive()

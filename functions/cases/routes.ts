@@ -163,7 +163,7 @@ export const caseSummaryView = z
   })
   .meta({ id: 'CaseSummary' });
 
-const trailEvent = z
+export const trailEvent = z
   .object({
     seq: z.number().int(),
     at: z.string(),

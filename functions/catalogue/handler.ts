@@ -5,17 +5,56 @@ import { createHttpHandler, route } from '../shared/http/handler';
 import { json } from '../shared/http/response';
 import { objectStorage } from '../shared/object-storage';
 import { bucketName, tableName } from '../shared/resources';
+import { staffRoutes as s } from '../staff/routes';
+import { dynamoStaffStore } from '../staff/staff-store';
+import { staffUseCases } from '../staff/use-cases';
 import { dynamoCatalogueStore } from './catalogue-store';
 import { catalogueRoutes as r } from './routes';
 import { catalogueUseCases } from './use-cases';
 
+const store = dynamoCatalogueStore(documentClient, tableName('catalogue'));
 const catalogue = catalogueUseCases({
-  store: dynamoCatalogueStore(documentClient, tableName('catalogue')),
+  store,
   files: objectStorage(s3, bucketName('catalogue'), clock.now),
   now: clock.now,
 });
 
+const staff = staffUseCases({
+  staff: dynamoStaffStore(documentClient, tableName('catalogue')),
+  catalogue: store,
+  now: clock.now,
+});
+
 export const handler = createHttpHandler([
+  route(s.listStaff, async ({ principal, query: { limit, cursor, windowId, departmentId } }) =>
+    json(
+      200,
+      await staff.listProfiles(
+        principal,
+        windowId ? { windowId } : departmentId ? { departmentId } : {},
+        limit,
+        cursor,
+      ),
+    ),
+  ),
+  route(s.getStaff, async ({ principal, params }) =>
+    json(200, await staff.getProfile(principal, params.userId)),
+  ),
+  route(s.putStaff, async ({ principal, params, body: { revision, ...profile } }) =>
+    json(revision === 0 ? 201 : 200, await staff.putProfile(principal, params.userId, profile, revision)),
+  ),
+  route(s.recordQualification, async ({ principal, params, body }) =>
+    json(200, await staff.recordQualification(principal, params.userId, params.departmentId, body)),
+  ),
+  route(s.revokeQualification, async ({ principal, params, body }) =>
+    json(200, await staff.revokeQualification(principal, params.userId, params.departmentId, body.reason)),
+  ),
+  route(s.windowQualifications, async ({ principal, params }) =>
+    json(200, await staff.windowQualifications(principal, params.windowId)),
+  ),
+  route(s.staffTrail, async ({ principal, params }) =>
+    json(200, await staff.trail(principal, params.userId)),
+  ),
   route(r.listWindows, async ({ query }) =>
     json(200, await catalogue.listWindows(query.limit, query.cursor)),
   ),
