@@ -131,7 +131,7 @@ export async function rehearsePeak(
   const tokens = await Promise.all(
     Array.from({ length: applicants }, (_, i) => stack.issuer.sign({ role: 'applicant', sub: `peak-${i}` })),
   );
-  const clerk = await stack.issuer.sign({ role: 'clerk', sub: 'peak-clerk', windowId: 'window-1' });
+  const clerk = await stack.issuer.sign({ role: 'clerk', sub: 'clerk-1', windowId: 'window-1' });
   const api = httpClient(stack.url, clientConnections);
   const s3: HttpClient = httpClient(stack.env.AWS_ENDPOINT_URL_S3 as string, 64);
   const newCounters = (): Counters => ({

@@ -10,10 +10,12 @@ import { chainEvent, type FieldChange, stepChannel, type TrailActor } from '../d
 import { effectiveVersion } from '../domain/catalogue/versions';
 import { maskName } from '../domain/masking';
 import { hasRole, type Principal, type Role } from '../domain/principal';
+import { qualificationVerdict } from '../domain/staff/staff';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { ObjectStorage } from '../shared/object-storage';
 import { encodeCursor } from '../shared/pagination';
+import type { ClerkQualifications } from '../staff/clerk-qualifications';
 import { caseDelta } from './case-layout';
 import { type AlertItem, type CaseListScope, type CaseStore, StaleCase } from './case-store';
 import { matterDetailsOf } from './matter-details';
@@ -33,6 +35,8 @@ export interface CaseDeps {
   alertPolicy: AlertPolicy;
   /** Completes the human step the case's workflow waits on (SendTaskSuccess). */
   workflowSteps: WorkflowSteps;
+  /** A clerk's 上岗资格: decisions at the window need one for the matter's department. */
+  qualifications: ClerkQualifications;
 }
 
 /**
@@ -281,6 +285,33 @@ export function caseContext(deps: CaseDeps) {
     }
   };
 
+  /**
+   * A clerk decides at the window (受理, 不予受理, 补正, 出件) only for a department whose assessment they
+   * passed (经过属事单位的业务考核): 403 saying which qualification is missing. Staff who are not clerks
+   * are judged by their role alone.
+   */
+  const assertQualified = async (principal: Principal, record: CaseRecord) => {
+    if (!hasRole(principal, 'clerk')) return;
+    const { active, qualifications: held } = await deps.qualifications.of(principal.userId);
+    if (active === false)
+      throw new ForbiddenError('该工作人员档案已停用,不能办理窗口业务', { missing: 'active-staff-record' });
+    const need = {
+      departmentId: record.matter.departmentId,
+      departmentName: record.matter.departmentId,
+      matterCode: record.matter.code,
+      matterName: record.matter.name,
+    };
+    if (qualificationVerdict(held, need, today()).qualified) return;
+    const departmentName = await deps.qualifications.departmentName(need.departmentId);
+    const verdict = qualificationVerdict(held, { ...need, departmentName }, today());
+    if (!verdict.qualified)
+      throw new ForbiddenError(verdict.reason, {
+        missing: 'qualification',
+        departmentId: need.departmentId,
+        matterCode: need.matterCode,
+      });
+  };
+
   /** The version check of a person's step: the case must be as they read it. */
   const expectVersion = (record: CaseRecord, version: number) => {
     if (record.version !== version) throw versionConflict();
@@ -370,6 +401,7 @@ export function caseContext(deps: CaseDeps) {
     assertMayProvide,
     readable,
     act,
+    assertQualified,
     expectVersion,
     changeAs,
     pinMatter,

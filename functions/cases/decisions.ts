@@ -11,7 +11,18 @@ import { actingRole, type CaseContext, decidingRole, wrongStatus } from './case-
 
 /** Decisions at the front desk (前台综合受理): accept (容缺, 即办), reject, one-time supplement notices, the §32 oversight. */
 export function frontDeskDecisions(ctx: CaseContext) {
-  const { now, nowIso, today, acceptanceDeadline, view, listPage, readable, act, expectVersion } = ctx;
+  const {
+    now,
+    nowIso,
+    today,
+    acceptanceDeadline,
+    view,
+    listPage,
+    readable,
+    act,
+    expectVersion,
+    assertQualified,
+  } = ctx;
   return {
     /**
      * 受理: every review point checked and passed, every required material provided or, for a deferrable
@@ -23,6 +34,7 @@ export function frontDeskDecisions(ctx: CaseContext) {
         if (!mayDecideAcceptance(principal, record)) {
           throw new ForbiddenError('只有受理该事项的窗口人员可以作出受理决定');
         }
+        await assertQualified(principal, record);
         if (record.status !== 'submitted') throw wrongStatus(record.status, '受理');
         expectVersion(record, decision.version);
         const date = today();
@@ -122,10 +134,11 @@ export function frontDeskDecisions(ctx: CaseContext) {
       version: number,
       items: { materialId: string; problem: string }[],
     ) {
-      const { saved } = await act(principal, caseId, (record) => {
+      const { saved } = await act(principal, caseId, async (record) => {
         if (!mayDecideAcceptance(principal, record)) {
           throw new ForbiddenError('只有受理该事项的窗口人员可以告知补正');
         }
+        await assertQualified(principal, record);
         if (record.status !== 'submitted') throw wrongStatus(record.status, '告知补正');
         expectVersion(record, version);
         const round = nextSupplementRound(record, items);
@@ -225,9 +238,10 @@ export function frontDeskDecisions(ctx: CaseContext) {
 
     /** 不予受理: reason and legal basis, and a rejection notice. */
     async reject(principal: Principal, caseId: string, version: number, reason: string, legalBasis: string) {
-      const { saved } = await act(principal, caseId, (record) => {
+      const { saved } = await act(principal, caseId, async (record) => {
         if (!mayDecideAcceptance(principal, record))
           throw new ForbiddenError('只有受理该事项的窗口人员可以作出受理决定');
+        await assertQualified(principal, record);
         if (record.status !== 'submitted') throw wrongStatus(record.status, '不予受理');
         expectVersion(record, version);
         const noticeNumber = `BSL${record.caseNumber}`;

@@ -12,6 +12,7 @@ import { createHttpHandler, route } from '../shared/http/handler';
 import { json } from '../shared/http/response';
 import { objectStorage } from '../shared/object-storage';
 import { bucketName, tableName } from '../shared/resources';
+import { catalogueClerkQualifications } from '../staff/clerk-qualifications';
 import { stepFunctionsWorkflowSteps } from '../workflow/workflow-steps';
 import { dynamoCaseStore } from './case-store';
 import { pinnedMatterDetails } from './matter-details';
@@ -37,6 +38,7 @@ const cases = caseUseCases({
   now: clock.now,
   alertPolicy: alertPolicyFromEnv(),
   workflowSteps: stepFunctionsWorkflowSteps(stepFunctions),
+  qualifications: catalogueClerkQualifications(documentClient, tableName('catalogue'), catalogue),
 });
 
 export const handler = createHttpHandler([

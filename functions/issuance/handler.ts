@@ -14,6 +14,7 @@ import { createHttpHandler, route } from '../shared/http/handler';
 import { json } from '../shared/http/response';
 import { objectStorage } from '../shared/object-storage';
 import { bucketName, tableName } from '../shared/resources';
+import { catalogueClerkQualifications } from '../staff/clerk-qualifications';
 import { stepFunctionsWorkflowSteps } from '../workflow/workflow-steps';
 import { defaultFontPath, rendererOnDemand } from './renderer';
 import { dynamoResultRegistry } from './result-registry';
@@ -47,6 +48,7 @@ const issuance = issuanceUseCases({
   now: clock.now,
   alertPolicy: alertPolicyFromEnv(),
   workflowSteps: stepFunctionsWorkflowSteps(stepFunctions),
+  qualifications: catalogueClerkQualifications(documentClient, tableName('catalogue'), catalogue),
 });
 
 export const handler = createHttpHandler([

@@ -209,7 +209,8 @@ export function issuanceUseCases(deps: IssuanceDeps) {
         caseId,
         input.version,
         { from: ['awaiting-issuance'], who: 'window', action: `issue-${input.method}`, label: '出件' },
-        (record) => {
+        async (record) => {
+          await ctx.assertQualified(principal, record);
           const blockers = issuanceBlockers(record);
           if (blockers.length > 0) {
             throw new ConflictError(

@@ -156,6 +156,22 @@ export function dynamoStaffStore(client: DynamoDBDocumentClient, tableName: stri
       return items.map((item) => strip<Qualification>(item));
     },
 
+    /** The profile and the qualifications in one query (`PROFILE` and `QUAL#…` sort before `TRAIL#`). */
+    async standing(userId: string): Promise<{ profile?: StoredProfile; qualifications: Qualification[] }> {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': `STAFF#${userId}`, ':from': 'PROFILE', ':to': 'QUAL$' },
+        ConsistentRead: true,
+      });
+      const profile = items.find((item) => item.sk === 'PROFILE');
+      return {
+        ...(profile ? { profile: strip<StoredProfile>(profile) } : {}),
+        qualifications: items
+          .filter((item) => String(item.sk).startsWith('QUAL#'))
+          .map((item) => strip<Qualification>(item)),
+      };
+    },
+
     async trail(userId: string): Promise<TrailEvent[]> {
       const items = await queryAll({
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :trail)',

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { functionDefinitions, stateMachineDefinitions } from '../../functions/registry';
 import { createClock } from '../../functions/shared/clock';
+import { dynamoStaffStore } from '../../functions/staff/staff-store';
 import { readAsl, repoRoot, substituteAsl } from '../definitions/asl';
 import { type BucketId, bucketEnvName, bucketIds } from '../definitions/buckets';
 import { type TableId, tableEnvName, tableIds } from '../definitions/tables';
@@ -241,6 +242,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoCatalogueStore(documentClient, names.tables.catalogue),
       taoshanSeed,
       new Date(clock.now()).toISOString(),
+      dynamoStaffStore(documentClient, names.tables.catalogue),
     );
     options.onReady?.(
       'catalogue',

@@ -10,6 +10,7 @@ import { taoshanSeed } from '../../functions/catalogue/seed/taoshan-seed';
 import { isCaseNumber } from '../../functions/domain/case-number';
 import { chainEvent } from '../../functions/domain/cases/trail';
 import { idNumberCheckCharacter } from '../../functions/domain/id-number';
+import { dynamoStaffStore } from '../../functions/staff/staff-store';
 import { createTestBuckets, createTestTables, testDocumentClient } from '../support/aws';
 import { startTestApi, type TestApi } from '../support/test-api';
 
@@ -72,6 +73,7 @@ beforeAll(async () => {
     dynamoCatalogueStore(documents, tables.catalogue),
     taoshanSeed,
     '2026-11-25T00:00:00Z',
+    dynamoStaffStore(documents, tables.catalogue),
   );
   const buckets = await createTestBuckets();
   api = await startTestApi(['cases'], {

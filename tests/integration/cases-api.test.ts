@@ -2,14 +2,17 @@ import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoCatalogueStore } from '../../functions/catalogue/catalogue-store';
-import { loadSeedCatalogue } from '../../functions/catalogue/seed/load-seed';
+import { loadSeedCatalogue, loadSeedClerks } from '../../functions/catalogue/seed/load-seed';
 import { taoshanSeed } from '../../functions/catalogue/seed/taoshan-seed';
+import { addDays } from '../../functions/domain/calendar/dates';
 import { publishedSchedules } from '../../functions/domain/calendar/schedules';
 import { workingDayCalendar } from '../../functions/domain/calendar/working-days';
 import { shanghaiDate } from '../../functions/domain/calendar-date';
 import { isCaseNumber } from '../../functions/domain/case-number';
 import { creditCodeCheckCharacter } from '../../functions/domain/credit-code';
 import { idNumberCheckCharacter } from '../../functions/domain/id-number';
+import { dynamoStaffStore } from '../../functions/staff/staff-store';
+import { staffUseCases } from '../../functions/staff/use-cases';
 import { createTestBuckets, createTestTables, testDocumentClient } from '../support/aws';
 import { startTestApi, type TestApi } from '../support/test-api';
 
@@ -22,8 +25,9 @@ import { startTestApi, type TestApi } from '../support/test-api';
 type Json = Record<string, any>;
 let api: TestApi;
 let casesTable: string;
+let staffTable: string;
 const t = {} as Record<
-  'alice' | 'bob' | 'clerk1' | 'clerk2' | 'clerk2b' | 'education' | 'water' | 'admin',
+  'alice' | 'bob' | 'clerk1' | 'clerk2' | 'clerk2b' | 'newClerk' | 'education' | 'water' | 'admin',
   string
 >;
 const documents = testDocumentClient();
@@ -100,6 +104,14 @@ beforeAll(async () => {
     dynamoCatalogueStore(documents, tables.catalogue),
     taoshanSeed,
     '2026-11-25T00:00:00Z',
+    dynamoStaffStore(documents, tables.catalogue),
+  );
+  staffTable = tables.catalogue;
+  // A second qualified clerk at window 2 (the seed has one).
+  await loadSeedClerks(
+    dynamoStaffStore(documents, tables.catalogue),
+    { ...taoshanSeed, clerks: [{ userId: 'clerk-2b', name: '陈二', windowId: 'window-2' }] },
+    '2026-11-25T00:00:00Z',
   );
   const buckets = await createTestBuckets();
   api = await startTestApi(['cases'], {
@@ -113,6 +125,7 @@ beforeAll(async () => {
   t.clerk1 = await api.token('clerk', { windowId: 'window-1', sub: 'clerk-1' });
   t.clerk2 = await api.token('clerk', { windowId: 'window-2', sub: 'clerk-2' });
   t.clerk2b = await api.token('clerk', { windowId: 'window-2', sub: 'clerk-2b' });
+  t.newClerk = await api.token('clerk', { windowId: 'window-2', sub: 'clerk-new' });
   t.education = await api.token('reviewer', { departmentId: 'education', sub: 'edu-1' });
   t.water = await api.token('reviewer', { departmentId: 'water', sub: 'water-1' });
   t.admin = await api.token('admin', { sub: 'admin-1' });
@@ -323,6 +336,64 @@ describe('acceptance decisions', () => {
     expect([a?.status, b?.status].sort()).toEqual([200, 409]);
     const trail = await api.call('GET', `/cases/${record.caseId}/trail`, { token: t.clerk2 });
     expect(trail.body.items.filter((e: Json) => e.action === 'accept')).toHaveLength(1);
+  });
+
+  it('lets a clerk decide only with the department’s qualification (上岗资格): none, then passed, then expired', async () => {
+    const staff = staffUseCases({
+      staff: dynamoStaffStore(documents, staffTable),
+      catalogue: dynamoCatalogueStore(documents, staffTable),
+      now: Date.now,
+    });
+    const admin = { userId: 'admin-1', roles: ['admin' as const] };
+    await staff.putProfile(
+      admin,
+      'clerk-new',
+      { name: '新人', role: 'clerk', windowId: 'window-2', active: true },
+      0,
+    );
+    const record = await submittedCase('SW-0001', t.alice);
+    const decide = () =>
+      api.call('POST', `/cases/${record.caseId}/accept`, {
+        token: t.newClerk,
+        body: { version: record.version, reviewChecks: reviewChecksFor(record) },
+      });
+    const refused = await decide();
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/^未取得.+的上岗资格/);
+    expect(refused.body.error.details).toMatchObject({ missing: 'qualification', departmentId: 'water' });
+    for (const [path, body] of [
+      [
+        'request-supplement',
+        { version: record.version, items: [{ materialId: 'application', problem: '不清晰' }] },
+      ],
+      [
+        'reject',
+        { version: record.version, reason: '不属于本机关职权', legalBasis: '《行政许可法》第三十二条' },
+      ],
+    ] as const) {
+      expect(
+        (await api.call('POST', `/cases/${record.caseId}/${path}`, { token: t.newClerk, body })).status,
+      ).toBe(403);
+    }
+    const today = shanghaiDate(Date.now());
+    await staff.recordQualification(admin, 'clerk-new', 'water', {
+      assessedOn: addDays(today, -400),
+      assessor: '水务局',
+      result: 'passed',
+      validUntil: addDays(today, -1),
+    });
+    const expired = await decide();
+    expect(expired.status).toBe(403);
+    expect(expired.body.error.message).toBe(`区水务局的上岗资格已于${addDays(today, -1)}到期`);
+    await staff.recordQualification(admin, 'clerk-new', 'water', {
+      assessedOn: addDays(today, -1),
+      assessor: '水务局',
+      result: 'passed',
+      validUntil: addDays(today, 365),
+    });
+    const accepted = await decide();
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.status).toBe('accepted');
   });
 
   it('rejects with reason and legal basis and a rejection notice', async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoCatalogueStore } from '../../functions/catalogue/catalogue-store';
 import { loadSeedCatalogue } from '../../functions/catalogue/seed/load-seed';
 import { taoshanSeed } from '../../functions/catalogue/seed/taoshan-seed';
+import { dynamoStaffStore } from '../../functions/staff/staff-store';
 import { createTestBuckets, createTestTables, testDocumentClient } from '../support/aws';
 import { startTestApi, type TestApi } from '../support/test-api';
 
@@ -95,6 +96,7 @@ beforeAll(async () => {
     dynamoCatalogueStore(testDocumentClient(), tables.catalogue),
     taoshanSeed,
     '2026-11-25T00:00:00Z',
+    dynamoStaffStore(testDocumentClient(), tables.catalogue),
   );
   const buckets = await createTestBuckets();
   api = await startTestApi(['cases', 'issuance'], {

@@ -24,6 +24,8 @@ import { dynamoResultRegistry } from '../../functions/issuance/result-registry';
 import { issuanceUseCases } from '../../functions/issuance/use-cases';
 import type { Clock } from '../../functions/shared/clock';
 import { objectStorage } from '../../functions/shared/object-storage';
+import { catalogueClerkQualifications } from '../../functions/staff/clerk-qualifications';
+import { dynamoStaffStore } from '../../functions/staff/staff-store';
 import { caseKey } from '../../functions/workflow/case-keys';
 import { dynamoCaseWorkflowStore } from '../../functions/workflow/case-workflow-store';
 import { caseWorkflowTasks } from '../../functions/workflow/case-workflow-tasks';
@@ -43,7 +45,12 @@ import { createTestBuckets, createTestTables, testDocumentClient, testS3 } from 
 export const shanghai = (local: string) => Date.parse(`${local}+08:00`);
 
 export const principals = {
-  clerk: (windowId: string): Principal => ({ userId: `clerk-${windowId}`, roles: ['clerk'], windowId }),
+  /** The seed's clerk of the window (`clerk-1` at window-1…), qualified for its departments. */
+  clerk: (windowId: string): Principal => ({
+    userId: taoshanSeed.clerks.find((c) => c.windowId === windowId)?.userId ?? `clerk-${windowId}`,
+    roles: ['clerk'],
+    windowId,
+  }),
   reviewer: (departmentId: string): Principal => ({
     userId: `reviewer-${departmentId}`,
     roles: ['reviewer'],
@@ -108,6 +115,7 @@ export async function startLifecycleHarness(options: {
     dynamoCatalogueStore(documents, tables.catalogue),
     taoshanSeed,
     new Date(options.origin).toISOString(),
+    dynamoStaffStore(documents, tables.catalogue),
   );
   // Real time while a case is set up (so that it is accepted at the origin), accelerated once its
   // workflow starts. Nothing waits on the clock before the first execution, so no timer is armed at the
@@ -170,6 +178,11 @@ export async function startLifecycleHarness(options: {
     files: objectStorage(testS3(), buckets.materials, clock.now),
     now: clock.now,
     alertPolicy,
+    qualifications: catalogueClerkQualifications(
+      documents,
+      tables.catalogue,
+      dynamoCatalogueStore(documents, tables.catalogue),
+    ),
     workflowSteps: {
       complete: async (taskToken, output) => {
         if (faults > 0) {

@@ -34,6 +34,13 @@ export interface SeedMatter {
   guide: GuideInput;
 }
 
+/** A window clerk of the seed, qualified (上岗资格) for every department of their window. */
+export interface SeedClerk {
+  userId: string;
+  name: string;
+  windowId: string;
+}
+
 export interface SeedCatalogue {
   illustrative: true;
   note: string;
@@ -41,7 +48,11 @@ export interface SeedCatalogue {
   windows: Window[];
   departments: Department[];
   matters: SeedMatter[];
+  clerks: SeedClerk[];
 }
+
+/** The assessment the seed gives its clerks: passed at the start of 2026, valid for ten years. */
+export const seedAssessment = { assessedOn: '2026-01-05', validUntil: '2035-12-31', assessor: '示例考核组' };
 
 const days = (value: number) => ({ value, unit: 'working-days' as const });
 
@@ -2186,5 +2197,11 @@ export const taoshanSeed: SeedCatalogue = {
     ...emergencyMatters,
     ...cultureTourismMatters,
     ...financeMatters,
+  ],
+  // The clerks the demo, the tests and the benchmarks act as (`npm run -s token -- --role clerk --sub clerk-1 --window window-1`).
+  clerks: [
+    { userId: 'clerk-1', name: '刘洋', windowId: 'window-1' },
+    { userId: 'clerk-2', name: '陈静', windowId: 'window-2' },
+    { userId: 'clerk-3', name: '王芳', windowId: 'window-3' },
   ],
 };
