@@ -394,6 +394,20 @@ describe('acceptance decisions', () => {
     const accepted = await decide();
     expect(accepted.status).toBe(200);
     expect(accepted.body.status).toBe('accepted');
+    // A record the centre has deactivated decides nothing, whatever its qualifications.
+    await staff.putProfile(
+      admin,
+      'clerk-new',
+      { name: '新人', role: 'clerk', windowId: 'window-2', active: false },
+      1,
+    );
+    const next = await submittedCase('SW-0001', t.alice);
+    const inactive = await api.call('POST', `/cases/${next.caseId}/accept`, {
+      token: t.newClerk,
+      body: { version: next.version, reviewChecks: reviewChecksFor(next) },
+    });
+    expect(inactive.status).toBe(403);
+    expect(inactive.body.error.details).toMatchObject({ missing: 'active-staff-record' });
   });
 
   it('rejects with reason and legal basis and a rejection notice', async () => {
