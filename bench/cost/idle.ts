@@ -9,7 +9,8 @@ import {
   SFNClient,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { instrumentDynamoDb, Meter, type Origin, originStore } from './meter';
+import { startAttributedStack } from './attributed-stack';
+import { instrumentDynamoDb, Meter, originStore } from './meter';
 import { loadPrices, type PriceTable } from './pricing';
 
 /**
@@ -84,26 +85,9 @@ export async function measureIdleCases(options: { log?: (line: string) => void }
   const log = options.log ?? (() => undefined);
   const prices = loadPrices();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onewindow-idle-'));
-  const { startLocalStack } = await import('../../infra/local/stack');
   const { openLocalIssuer } = await import('../../infra/local/issuer');
-  const enter = (origin: Origin) => originStore.enterWith(origin);
-  const stack = await startLocalStack({
-    port: 0,
-    dynamoDbPort: 0,
-    s3Port: 0,
-    stepFunctionsPort: 0,
-    dataDir,
-    persistent: false,
-    clockSpeed,
-    stage: 'bench-idle',
-    // As in measure.ts: each server serves in the context it started listening in.
-    onReady: (service) => {
-      if (service === 's3') enter('case-workflow');
-      if (service === 'stepfunctions') enter('workflow-starter');
-      if (service === 'workflow') enter('api');
-    },
-  });
-  enter('bench');
+  const stack = await startAttributedStack({ dataDir, clockSpeed, stage: 'bench-idle' });
+  originStore.enterWith('bench');
   const sfn = new SFNClient({
     endpoint: stack.env.AWS_ENDPOINT_URL_SFN,
     region: stack.env.AWS_REGION,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { startAttributedStack } from './attributed-stack';
 import { counterCaseWithWarning, enrolmentCase, type ScenarioRecord } from './case-run';
 import type { IdleResults } from './idle';
 import { itemSize, writeUnits } from './item-size';
@@ -13,7 +14,6 @@ import {
   instrumentS3,
   instrumentStepFunctions,
   Meter,
-  type Origin,
   originStore,
 } from './meter';
 import { type CaseCost, loadPrices, type PriceTable, priceCase } from './pricing';
@@ -60,27 +60,9 @@ export async function measureCostPerCase(
   const log = options.log ?? (() => undefined);
   const prices = loadPrices();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onewindow-cost-'));
-  const { startLocalStack } = await import('../../infra/local/stack');
   const { openLocalIssuer } = await import('../../infra/local/issuer');
-  // Each stand-in server serves in the context it started listening in: that names the Lambda behind
-  // every SDK request (the runner invokes case-workflow, the stream pollers workflow-starter).
-  const enter = (origin: Origin) => originStore.enterWith(origin);
-  const stack = await startLocalStack({
-    port: 0,
-    dynamoDbPort: 0,
-    s3Port: 0,
-    stepFunctionsPort: 0,
-    dataDir,
-    persistent: false,
-    clockSpeed,
-    stage: 'bench-cost',
-    onReady: (service) => {
-      if (service === 's3') enter('case-workflow');
-      if (service === 'stepfunctions') enter('workflow-starter');
-      if (service === 'workflow') enter('api');
-    },
-  });
-  enter('bench');
+  const stack = await startAttributedStack({ dataDir, clockSpeed, stage: 'bench-cost' });
+  originStore.enterWith('bench');
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   const sfn = new SFNClient({
     endpoint: stack.env.AWS_ENDPOINT_URL_SFN,

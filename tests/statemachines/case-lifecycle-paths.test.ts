@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { publishedSchedules } from '../../functions/domain/calendar/schedules';
@@ -7,6 +8,7 @@ import { defaultAlertPolicy, nthLastWorkingDay } from '../../functions/domain/ca
 import { executionRenewalDays } from '../../functions/domain/cases/deadline-timer';
 import { endOfShanghaiDay } from '../../functions/domain/cases/processing-clock';
 import { verifyChain } from '../../functions/domain/cases/trail';
+import type { Principal } from '../../functions/domain/principal';
 import {
   type LifecycleHarness,
   principals,
@@ -226,21 +228,8 @@ describe('the processing clock', () => {
     });
 
     await sleepVirtual(h, 2 * day);
-    const bytes = Buffer.from('%PDF-1.4\n% again\n%%EOF\n');
-    const upload = await h.useCases.requestMaterialUpload(clerk, accepted.caseId, materialId, {
-      fileName: 'again.pdf',
-      contentType: 'application/pdf',
-      size: bytes.byteLength,
-    });
-    await fetch(upload.upload.url, { method: 'PUT', headers: upload.upload.headers, body: bytes });
-    const { createHash } = await import('node:crypto');
-    let record = await h.read(accepted.caseId);
-    await h.useCases.confirmMaterial(clerk, accepted.caseId, materialId, {
-      version: record.version,
-      uploadId: upload.uploadId,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-    });
-    record = await h.read(accepted.caseId);
+    await replaceMaterial(h, clerk, accepted.caseId, materialId);
+    const record = await h.read(accepted.caseId);
     const resumed = await h.useCases.resubmit(clerk, accepted.caseId, record.version);
     const pause = resumed.clock?.pauses[0];
     expect(resumed.phase).toBe('awaiting-review');
@@ -554,21 +543,8 @@ describe('idle cases: the timer sleeps', () => {
     // The clock stands still and nothing else is planned: not one transition in 20 days.
     expect(h.transitions()).toBe(paused);
 
-    const bytes = Buffer.from('%PDF-1.4\n% again\n%%EOF\n');
-    const upload = await h.useCases.requestMaterialUpload(clerk, accepted.caseId, materialId, {
-      fileName: 'again.pdf',
-      contentType: 'application/pdf',
-      size: bytes.byteLength,
-    });
-    await fetch(upload.upload.url, { method: 'PUT', headers: upload.upload.headers, body: bytes });
-    const { createHash } = await import('node:crypto');
-    let record = await h.read(accepted.caseId);
-    await h.useCases.confirmMaterial(clerk, accepted.caseId, materialId, {
-      version: record.version,
-      uploadId: upload.uploadId,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-    });
-    record = await h.read(accepted.caseId);
+    await replaceMaterial(h, clerk, accepted.caseId, materialId);
+    const record = await h.read(accepted.caseId);
     const resumed = await h.useCases.resubmit(clerk, accepted.caseId, record.version);
     const due = String(resumed.clock?.promisedDueDate);
     const warningFrom = nthLastWorkingDay(
@@ -671,4 +647,21 @@ async function vitestWaitFor(
     },
     { timeout: timeoutMs, interval: 25 },
   );
+}
+
+/** The window uploads a new file of a material and confirms it (as a supplement asks). */
+async function replaceMaterial(h: LifecycleHarness, clerk: Principal, caseId: string, materialId: string) {
+  const bytes = Buffer.from('%PDF-1.4\n% again\n%%EOF\n');
+  const upload = await h.useCases.requestMaterialUpload(clerk, caseId, materialId, {
+    fileName: 'again.pdf',
+    contentType: 'application/pdf',
+    size: bytes.byteLength,
+  });
+  await fetch(upload.upload.url, { method: 'PUT', headers: upload.upload.headers, body: bytes });
+  const record = await h.read(caseId);
+  await h.useCases.confirmMaterial(clerk, caseId, materialId, {
+    version: record.version,
+    uploadId: upload.uploadId,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  });
 }
