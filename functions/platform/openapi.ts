@@ -44,6 +44,21 @@ function parametersOf(request: NonNullable<RouteSpec['request']>): PathParameter
   return all as unknown as PathParameters;
 }
 
+/** What each group of operations is for (the route specs' `tags`). */
+const tagDescriptions: Record<string, string> = {
+  platform: 'Health, this document, the caller',
+  catalogue:
+    'The matter catalogue (事项目录): windows, departments, matters, service guides — public reading',
+  'catalogue: editing': 'Centre configuration and departments editing their service guides',
+  calendar: 'Working days (工作日) and office hours (办公时间) under the State Council holiday schedule',
+  'calendar: administration': 'Holiday schedules loaded by the centre admin',
+  staff: 'Staff records (工作人员档案) and clerks’ qualifications (上岗资格)',
+  cases: 'Intake and acceptance at the front desk (前台综合受理), materials, notices, the trail, alerts',
+  'back office':
+    'Back-office steps of the responsible department (后台审批): receipt, review, decision, 补正, 特别程序',
+  issuance: 'Results (制证), issuance at the window (出件), delivery (送达) and the public check of results',
+};
+
 export function buildOpenApiDocument(routes: RouteSpec[], info: { version: string; serverUrl?: string }) {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', {
@@ -75,7 +90,8 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { version: strin
       path: route.path,
       summary: route.summary,
       tags: [...route.tags],
-      ...(route.access === 'authenticated' ? { security: [{ [bearer.name]: [] }] } : {}),
+      // Every operation says how it is called: a bearer token, or nothing at all (`[]`: public).
+      security: route.access === 'authenticated' ? [{ [bearer.name]: [] }] : [],
       parameters: parametersOf(request),
       request: {
         ...(request.body ? { body: { content: { 'application/json': { schema: request.body } } } } : {}),
@@ -102,6 +118,7 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { version: strin
       ),
     });
   }
+  const tags = [...new Set(routes.flatMap((route) => route.tags))].sort();
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
@@ -109,7 +126,14 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { version: strin
       version: info.version,
       description:
         'Backend of the district government service centre: comprehensive-window intake (前台综合受理), back-office approval (后台分类审批) and issuance at the window (综合窗口出件). Every 4xx/5xx body is `{ "error": { "code", "message", "details" } }`.',
+      contact: { name: 'OneWindow team, district government service centre (区政务服务中心)' },
+      license: {
+        name: 'Proprietary: the district government service centre',
+        identifier: 'LicenseRef-Proprietary',
+      },
     },
-    ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
+    // Relative to where the document is served from: the stage's API in AWS, the gateway locally.
+    servers: [{ url: info.serverUrl ?? '/', description: 'This deployment of the API' }],
+    tags: tags.map((name) => ({ name, description: tagDescriptions[name] ?? name })),
   });
 }

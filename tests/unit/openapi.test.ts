@@ -48,3 +48,27 @@ describe('OpenAPI document: common response headers', () => {
     }
   });
 });
+
+describe('OpenAPI document: what linters ask of it', () => {
+  it('says how every operation is called: a bearer token, or explicitly nothing (public)', () => {
+    const publicKeys = new Set(
+      allRoutes.filter((r) => r.access === 'public').map((r) => `${r.method.toLowerCase()} ${r.path}`),
+    );
+    for (const { key, operation } of operations) {
+      expect(operation.security, key).toEqual(publicKeys.has(key) ? [] : [{ bearerAuth: [] }]);
+    }
+  });
+
+  it('declares every tag it uses, each with a description, and names a server, a contact and a licence', () => {
+    const declared = new Map((document.tags as Json[]).map((t) => [t.name, t.description]));
+    for (const { key, operation } of operations) {
+      for (const tag of operation.tags as string[]) {
+        expect(declared.has(tag), `${key}: ${tag}`).toBe(true);
+        expect(declared.get(tag), tag).not.toBe(tag);
+      }
+    }
+    expect(document.servers).toEqual([{ url: '/', description: 'This deployment of the API' }]);
+    expect(document.info.license.name).toMatch(/\S/);
+    expect(document.info.contact.name).toMatch(/\S/);
+  });
+});
