@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { vi } from 'vitest';
-import type { AlertItem } from '../../functions/cases/case-store';
+import type { AlertItem, CaseStore } from '../../functions/cases/case-store';
 import { dynamoCaseStore } from '../../functions/cases/case-store';
 import { pinnedMatterDetails } from '../../functions/cases/matter-details';
 import { type CaseDeps, caseUseCases } from '../../functions/cases/use-cases';
@@ -27,7 +27,10 @@ import { objectStorage } from '../../functions/shared/object-storage';
 import { catalogueClerkQualifications } from '../../functions/staff/clerk-qualifications';
 import { dynamoStaffStore } from '../../functions/staff/staff-store';
 import { caseKey } from '../../functions/workflow/case-keys';
-import { dynamoCaseWorkflowStore } from '../../functions/workflow/case-workflow-store';
+import {
+  type CaseWorkflowStore,
+  dynamoCaseWorkflowStore,
+} from '../../functions/workflow/case-workflow-store';
 import { caseWorkflowTasks } from '../../functions/workflow/case-workflow-tasks';
 import { stepFunctionsExecutionStarter } from '../../functions/workflow/execution-starter';
 import { createWorkflowTaskHandler } from '../../functions/workflow/task-handler';
@@ -84,6 +87,9 @@ export interface LifecycleHarness {
   execution(name: string): Promise<DescribeExecutionCommandOutput>;
   ended(name: string, timeoutMs?: number): Promise<DescribeExecutionCommandOutput>;
   transitions(): number;
+  /** The stores and the state machine, as the operator commands reach them. */
+  stores: { cases: CaseStore; workflow: CaseWorkflowStore };
+  stateMachineArn: string;
   /** Overwrites attributes of the case item behind the application's back (to stage a fault); returns the stored token. */
   corrupt(caseId: string, attributes: Record<string, unknown>): Promise<string | undefined>;
   stop(): Promise<void>;
@@ -302,6 +308,8 @@ export async function startLifecycleHarness(options: {
       );
     },
     transitions: () => runner.stateTransitions(),
+    stores: { cases, workflow: store },
+    stateMachineArn: machineArn,
     async corrupt(caseId, attributes) {
       const names = Object.keys(attributes);
       await documents.send(

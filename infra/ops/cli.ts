@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoCaseStore } from '../../functions/cases/case-store';
+import { catalogueMatterDetails } from '../../functions/cases/matter-details';
+import { dynamoCaseWorkflowStore } from '../../functions/workflow/case-workflow-store';
+import { casesInAttention } from './attention';
+import { carryOutResume, describePlan, planResume } from './resume-case';
+
+/**
+ * Operator commands against a stage (`npm run ops -- <command> [--stage dev] [--yes]`): SDK calls with the
+ * caller's AWS credentials and region, or against the local stack (`--stage local`, the default, on the
+ * ports `npm start` uses). Each prints what it will do; only `--yes` writes.
+ *
+ *   attention          list the cases the workflow flagged for the centre admin, with the reason
+ *   resume <caseId>    start a new execution for an open case whose execution has ended
+ */
+const usage = 'usage: npm run ops -- <attention | resume <caseId>> [--stage local|<stage>] [--yes]';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${usage}\n`);
+  process.exit(2);
+}
+
+let parsed: ReturnType<
+  typeof parseArgs<{
+    options: { stage: { type: 'string' }; yes: { type: 'boolean' } };
+    allowPositionals: true;
+  }>
+>;
+try {
+  parsed = parseArgs({
+    options: { stage: { type: 'string' }, yes: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
+} catch (error) {
+  fail((error as Error).message);
+}
+const [command, caseId, ...extra] = parsed.positionals;
+const stage = parsed.values.stage ?? 'local';
+if (!/^[a-z][a-z0-9-]{0,11}$/.test(stage)) fail(`--stage ${stage} is not a stage name`);
+if (extra.length > 0) fail(`unexpected ${extra.join(' ')}`);
+
+const local = stage === 'local';
+const localPort = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const dynamo = new DynamoDBClient(
+  local
+    ? {
+        endpoint: `http://127.0.0.1:${localPort('DYNAMODB_PORT', 8000)}`,
+        region: 'cn-north-1',
+        credentials: localCredentials,
+      }
+    : {},
+);
+const sfn = new SFNClient(
+  local
+    ? {
+        endpoint: `http://127.0.0.1:${localPort('SFN_PORT', 8083)}`,
+        region: 'cn-north-1',
+        credentials: localCredentials,
+      }
+    : {},
+);
+const documents = DynamoDBDocumentClient.from(dynamo);
+const table = (id: string) => `onewindow-${stage}-${id}`;
+
+async function stateMachineArn(): Promise<string> {
+  const wanted = table('case-lifecycle');
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListStateMachinesCommand({ ...(nextToken ? { nextToken } : {}) }));
+    const found = page.stateMachines?.find((machine) => machine.name === wanted);
+    if (found?.stateMachineArn) return found.stateMachineArn;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  throw new Error(`no state machine ${wanted} in this account and region`);
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+try {
+  if (command === 'attention') {
+    if (caseId) fail('attention takes no case id');
+    const cases = dynamoCaseStore(
+      documents,
+      { cases: table('cases'), idempotency: '' },
+      catalogueMatterDetails(documents, table('catalogue')),
+    );
+    const found = await casesInAttention(cases);
+    out(`${found.length} case(s) in attention on stage ${stage}`);
+    for (const c of found)
+      out(`${c.caseId}  ${c.caseNumber ?? '-'}  ${c.matterCode}  flagged ${c.raisedAt}  ${c.reason ?? ''}`);
+  } else if (command === 'resume') {
+    if (!caseId) fail('resume needs a case id');
+    const deps = {
+      sfn,
+      stateMachineArn: await stateMachineArn(),
+      workflow: dynamoCaseWorkflowStore(documents, table('cases')),
+    };
+    const plan = await planResume(deps, caseId);
+    out(describePlan(plan));
+    if (plan.action === 'start') {
+      if (parsed.values.yes) out(`started ${await carryOutResume(deps, plan)}`);
+      else out('nothing written: run again with --yes to do it');
+    }
+  } else fail(command ? `unknown command ${command}` : 'a command is needed');
+} catch (error) {
+  process.stderr.write(`${(error as Error).name}: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+} finally {
+  sfn.destroy();
+  dynamo.destroy();
+}
