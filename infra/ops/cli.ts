@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -5,7 +6,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoCaseStore } from '../../functions/cases/case-store';
 import { catalogueMatterDetails } from '../../functions/cases/matter-details';
 import { dynamoCaseWorkflowStore } from '../../functions/workflow/case-workflow-store';
+import { stepFunctionsWorkflowSteps, workflowWaker } from '../../functions/workflow/workflow-steps';
 import { casesInAttention } from './attention';
+import { carryOutScheduleLoad, planScheduleLoad } from './load-schedule';
 import { carryOutResume, describePlan, planResume } from './resume-case';
 
 /**
@@ -13,10 +16,12 @@ import { carryOutResume, describePlan, planResume } from './resume-case';
  * caller's AWS credentials and region, or against the local stack (`--stage local`, the default, on the
  * ports `npm start` uses). Each prints what it will do; only `--yes` writes.
  *
- *   attention          list the cases the workflow flagged for the centre admin, with the reason
- *   resume <caseId>    start a new execution for an open case whose execution has ended
+ *   attention              list the cases the workflow flagged for the centre admin, with the reason
+ *   resume <caseId>        start a new execution for an open case whose execution has ended
+ *   load-schedule <file>   load a year's holiday schedule (the notice's form, as PUT /calendar/schedules)
  */
-const usage = 'usage: npm run ops -- <attention | resume <caseId>> [--stage local|<stage>] [--yes]';
+const usage =
+  'usage: npm run ops -- <attention | resume <caseId> | load-schedule <file.json>> [--stage local|<stage>] [--yes]';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${usage}\n`);
@@ -106,6 +111,31 @@ try {
       if (parsed.values.yes) out(`started ${await carryOutResume(deps, plan)}`);
       else out('nothing written: run again with --yes to do it');
     }
+  } else if (command === 'load-schedule') {
+    if (!caseId) fail('load-schedule needs a file');
+    const deps = {
+      client: documents,
+      tables: { catalogue: table('catalogue'), cases: table('cases') },
+      wakeWorkflow: workflowWaker(
+        dynamoCaseStore(
+          documents,
+          { cases: table('cases'), idempotency: '' },
+          catalogueMatterDetails(documents, table('catalogue')),
+        ),
+        stepFunctionsWorkflowSteps(sfn),
+      ),
+      now: Date.now,
+    };
+    const plan = await planScheduleLoad(deps, readFileSync(caseId, 'utf8'));
+    for (const line of plan.lines) out(line);
+    if (!plan.ok) process.exitCode = 1;
+    else if (parsed.values.yes) {
+      const { recomputed } = await carryOutScheduleLoad(deps, plan);
+      out(
+        `loaded ${plan.year}: ${recomputed.examined} open case(s) read, ${recomputed.changed} changed, ${recomputed.failed} failed`,
+      );
+      if (recomputed.failed > 0) process.exitCode = 1;
+    } else out('nothing written: run again with --yes to do it');
   } else fail(command ? `unknown command ${command}` : 'a command is needed');
 } catch (error) {
   process.stderr.write(`${(error as Error).name}: ${(error as Error).message}\n`);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -60,6 +60,35 @@ describe('npm run ops', () => {
     const result = await ops('resume', '00000000-0000-4000-8000-000000000404', '--yes');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('case 00000000-0000-4000-8000-000000000404: nothing to do, no such case\n');
+  });
+
+  it('loads a holiday schedule from a file only with --yes, after saying what it will change', async () => {
+    const file = path.join(repoRoot, 'tests/fixtures/schedule-2027-sample.json');
+    const dry = await ops('load-schedule', file);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(
+      /^2027: \d+ day\(s\) off on weekdays, 4 make-up workday\(s\); no schedule of that year is stored yet\n/,
+    );
+    expect(dry.stdout).toMatch(/nothing written/);
+    const loaded = await ops('load-schedule', file, '--yes');
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout).toMatch(/loaded 2027: 0 open case\(s\) read, 0 changed, 0 failed/);
+    const again = await ops('load-schedule', file);
+    expect(again.stdout).toMatch(/the same schedule is stored already/);
+    // The calendar serves it: 2027-10-09 (a Saturday) is a make-up workday.
+    const day = await fetch(`${stack.url}/calendar/working-days?from=2027-10-08&days=1`);
+    expect(await day.json()).toEqual({ date: '2027-10-09', provisional: false });
+  });
+
+  it('refuses a schedule that is not one, naming the field, and writes nothing', async () => {
+    const bad = path.join(dataDir, 'bad-schedule.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ year: 2028, holidays: ['2028-02-30'], makeupWorkdays: ['2028-01-03'] }),
+    );
+    const result = await ops('load-schedule', bad, '--yes');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/holidays\.0/);
   });
 
   it('answers a wrong call with its usage and exit code 2', async () => {
