@@ -44,7 +44,9 @@ const cases = caseUseCases({
 export const handler = createHttpHandler([
   route(r.createCase, async ({ principal, headers, body }) => {
     const { record, replayed } = await cases.createCase(principal, body, headers['idempotency-key']);
-    return json(replayed ? 200 : 201, cases.view(principal, record));
+    return json(replayed ? 200 : 201, cases.view(principal, record), {
+      location: `/cases/${encodeURIComponent(record.caseId)}`,
+    });
   }),
   route(r.listCases, async ({ principal, query }) => json(200, await cases.listCases(principal, query))),
   route(r.getCase, async ({ principal, params }) => json(200, await cases.getCase(principal, params.caseId))),

@@ -240,7 +240,11 @@ export const caseRoutes = {
       }),
     },
     responses: {
-      201: { description: 'The new case (a draft, or submitted with `submit`)', schema: caseView },
+      201: {
+        description: 'The new case (a draft, or submitted with `submit`)',
+        schema: caseView,
+        location: true,
+      },
       200: { description: 'The case this Idempotency-Key already created', schema: caseView },
       ...errorResponses(400, 401, 403, 409),
     },

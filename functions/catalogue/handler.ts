@@ -2,7 +2,7 @@ import { documentClient } from '../shared/clients/dynamodb';
 import { s3 } from '../shared/clients/s3';
 import { clock } from '../shared/clock';
 import { createHttpHandler, route } from '../shared/http/handler';
-import { json } from '../shared/http/response';
+import { createdOrChanged, json } from '../shared/http/response';
 import { objectStorage } from '../shared/object-storage';
 import { bucketName, tableName } from '../shared/resources';
 import { staffRoutes as s } from '../staff/routes';
@@ -41,7 +41,11 @@ export const handler = createHttpHandler([
     json(200, await staff.getProfile(principal, params.userId)),
   ),
   route(s.putStaff, async ({ principal, params, body: { revision, ...profile } }) =>
-    json(revision === 0 ? 201 : 200, await staff.putProfile(principal, params.userId, profile, revision)),
+    createdOrChanged(
+      revision === 0,
+      await staff.putProfile(principal, params.userId, profile, revision),
+      `/staff/${encodeURIComponent(params.userId)}`,
+    ),
   ),
   route(s.recordQualification, async ({ principal, params, body }) =>
     json(200, await staff.recordQualification(principal, params.userId, params.departmentId, body)),
@@ -60,9 +64,10 @@ export const handler = createHttpHandler([
   ),
   route(r.getWindow, async ({ params }) => json(200, await catalogue.getWindow(params.windowId))),
   route(r.putWindow, async ({ principal, params, body: { revision, ...window } }) =>
-    json(
-      revision === 0 ? 201 : 200,
+    createdOrChanged(
+      revision === 0,
       await catalogue.putWindow(principal, { id: params.windowId, ...window }, revision),
+      `/windows/${params.windowId}`,
     ),
   ),
   route(r.listDepartments, async ({ query }) =>
@@ -70,9 +75,10 @@ export const handler = createHttpHandler([
   ),
   route(r.getDepartment, async ({ params }) => json(200, await catalogue.getDepartment(params.departmentId))),
   route(r.putDepartment, async ({ principal, params, body: { revision, ...department } }) =>
-    json(
-      revision === 0 ? 201 : 200,
+    createdOrChanged(
+      revision === 0,
       await catalogue.putDepartment(principal, { id: params.departmentId, ...department }, revision),
+      `/departments/${params.departmentId}`,
     ),
   ),
   route(r.announcement, async ({ params, query }) =>
@@ -86,7 +92,11 @@ export const handler = createHttpHandler([
     json(200, await catalogue.serviceGuide(params.code, query.version, undefined)),
   ),
   route(r.createMatter, async ({ principal, body }) =>
-    json(201, await catalogue.createMatter(principal, body.code, body.departmentId, body.guide)),
+    createdOrChanged(
+      true,
+      await catalogue.createMatter(principal, body.code, body.departmentId, body.guide),
+      `/matters/${body.code}/draft`,
+    ),
   ),
   route(r.getDraft, async ({ principal, params }) =>
     json(200, await catalogue.getDraft(principal, params.code)),

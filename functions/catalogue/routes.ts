@@ -95,7 +95,7 @@ export const catalogueRoutes = {
     },
     responses: {
       200: { description: 'Changed', schema: windowView },
-      201: { description: 'Created', schema: windowView },
+      201: { description: 'Created', schema: windowView, location: true },
       ...errorResponses(400, 401, 403, 409),
     },
   },
@@ -132,7 +132,7 @@ export const catalogueRoutes = {
     request: { params: departmentParams, body: departmentSchema.omit({ id: true }).extend({ revision }) },
     responses: {
       200: { description: 'Changed', schema: departmentView },
-      201: { description: 'Created', schema: departmentView },
+      201: { description: 'Created', schema: departmentView, location: true },
       ...errorResponses(400, 401, 403, 409),
     },
   },
@@ -226,7 +226,7 @@ export const catalogueRoutes = {
     summary: "Create a matter as a draft (its department's staff)",
     request: { body: z.object({ code: matterCode, departmentId: idSchema, guide: serviceGuideContent }) },
     responses: {
-      201: { description: 'The draft', schema: serviceGuideView },
+      201: { description: 'The draft', schema: serviceGuideView, location: true },
       ...errorResponses(400, 401, 403),
     },
   },

@@ -80,6 +80,11 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { version: strin
     required: true,
     schema: { type: 'integer', minimum: 1 },
   });
+  const location = registry.registerComponent('headers', 'Location', {
+    description: 'The path of the resource the request created (relative to the API).',
+    required: true,
+    schema: { type: 'string' },
+  });
   for (const route of routes) {
     const request = route.request ?? {};
     // Any route that reaches a dependency may find it unavailable; the health check declares its own 503.
@@ -103,6 +108,7 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { version: strin
             description: response.description,
             headers: {
               [serviceTime.name]: serviceTime.ref,
+              ...(response.location ? { [location.name]: location.ref } : {}),
               // The API's own 429/503 (error body) carry it; /health's 503 is a report, not a refusal.
               ...((status === '503' || status === '429') && response.schema === errorSchema
                 ? { [retryAfter.name]: retryAfter.ref }

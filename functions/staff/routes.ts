@@ -111,7 +111,7 @@ export const staffRoutes = {
     request: { params: staffParams, body: z.object({ ...profileFields, revision }) },
     responses: {
       200: { description: 'Changed', schema: staffWithQualifications },
-      201: { description: 'Created', schema: staffWithQualifications },
+      201: { description: 'Created', schema: staffWithQualifications, location: true },
       ...errorResponses(400, 401, 403, 404, 409),
     },
   },

@@ -135,10 +135,11 @@ afterAll(async () => api?.stop());
 
 describe('intake', () => {
   it('creates a draft pinned to the published matter version, for the applicant on the portal', async () => {
-    const created = await api.call('POST', '/cases', {
+    const created = await api.send('POST', '/cases', {
       token: t.alice,
       body: { matterCode: 'SW-0001', applicant: person() },
     });
+    expect(created.headers.location).toBe(`/cases/${created.body.caseId}`);
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       status: 'draft',

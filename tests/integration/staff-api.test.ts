@@ -46,6 +46,24 @@ const putClerk = (userId: string, name: string, revision = 0, token = tokens.adm
   });
 
 describe('staff profiles', () => {
+  it('answers a creation with 201 and the Location of the record', async () => {
+    const created = await api.send('PUT', '/staff/clerk-loc', {
+      token: tokens.admin,
+      body: { name: '定位', role: 'clerk', windowId: 'window-3', active: true, revision: 0 },
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.location).toBe('/staff/clerk-loc');
+    const changed = await api.send('PUT', '/staff/clerk-loc', {
+      token: tokens.admin,
+      body: { name: '定位', role: 'clerk', windowId: 'window-3', active: false, revision: 1 },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.location).toBeUndefined();
+    expect(
+      (await api.call('GET', created.headers.location as string, { token: tokens.admin })).body.active,
+    ).toBe(false);
+  });
+
   it('are created and changed by the centre admin only, at the revision read', async () => {
     const created = await putClerk('clerk-zhang', '张敏');
     expect(created).toMatchObject({

@@ -72,3 +72,18 @@ describe('OpenAPI document: what linters ask of it', () => {
     expect(document.info.contact.name).toMatch(/\S/);
   });
 });
+
+describe('OpenAPI document: created resources', () => {
+  it('documents Location on the 201 of every operation that creates an addressable resource', () => {
+    const creating = operations.filter(({ operation }) => operation.responses['201']?.headers?.Location);
+    expect(creating.map(({ key }) => key).sort()).toEqual([
+      'post /cases',
+      'post /matters',
+      'put /departments/{departmentId}',
+      'put /staff/{userId}',
+      'put /windows/{windowId}',
+    ]);
+    for (const { operation } of creating)
+      expect(operation.responses['201'].headers.Location).toEqual({ $ref: '#/components/headers/Location' });
+  });
+});

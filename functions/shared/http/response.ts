@@ -15,6 +15,11 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { ...jsonHeaders, ...headers }, body: JSON.stringify(body) };
 }
 
+/** 201 with `Location` (the created resource's path) when `created`, else 200: PUT that creates or changes. */
+export function createdOrChanged(created: boolean, body: unknown, location: string): HttpResult {
+  return created ? json(201, body, { location }) : json(200, body);
+}
+
 export function text(statusCode: number, body: string, contentType: string): HttpResult {
   return { statusCode, headers: { 'content-type': contentType }, body };
 }

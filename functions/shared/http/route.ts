@@ -15,6 +15,8 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Defaults to application/json. */
   contentType?: string;
+  /** The answer carries `Location`: the URL of the resource it created. */
+  location?: true;
 }
 
 export interface RouteSpec {
