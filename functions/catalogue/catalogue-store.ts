@@ -89,7 +89,8 @@ export class AlreadyExists extends Error {
 }
 
 export const versionSk = (version: number) => `VERSION#${String(version).padStart(6, '0')}`;
-const strip = <T>(item: Record<string, unknown> | undefined, ...extra: string[]): T | undefined => {
+/** An item without its table and index keys (the catalogue table's items, staff records included). */
+export const strip = <T>(item: Record<string, unknown> | undefined, ...extra: string[]): T | undefined => {
   if (!item) return undefined;
   const copy = { ...item };
   for (const key of ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', ...extra])
@@ -97,7 +98,8 @@ const strip = <T>(item: Record<string, unknown> | undefined, ...extra: string[])
   return copy as T;
 };
 
-function conditionFailed(error: unknown): boolean {
+/** A condition of the write (or of one item of its transaction) did not hold. */
+export function conditionFailed(error: unknown): boolean {
   if (error instanceof ConditionalCheckFailedException) return true;
   return (
     error instanceof TransactionCanceledException &&

@@ -15,7 +15,7 @@ import type { RouteSpec } from '../shared/http/route';
 import { pageOf, pageQuery } from '../shared/pagination';
 
 /** The matter catalogue's HTTP API (事项目录): public reading, centre configuration, department editing. */
-const revision = z
+export const revision = z
   .number()
   .int()
   .min(0)

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { trailEvent } from '../cases/routes';
-import { idSchema, matterCode } from '../domain/catalogue/model';
+import { revision } from '../catalogue/routes';
+import { idSchema, isoDate, matterCode, text } from '../domain/catalogue/model';
 import { staffRoles } from '../domain/staff/staff';
 import { errorResponses } from '../shared/http/openapi-schemas';
 import type { RouteSpec } from '../shared/http/route';
@@ -11,14 +12,6 @@ const userId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$/, '应为身份提供方的用户标识(字母、数字、._@:-)')
   .meta({ description: "The identity provider's subject (`sub`)", example: 'clerk-3' });
-const isoDate = z.iso.date().meta({ description: 'YYYY-MM-DD (Asia/Shanghai)' });
-const text = (max: number) => z.string().trim().min(1).max(max);
-const revision = z
-  .number()
-  .int()
-  .min(0)
-  .meta({ description: 'The revision you read (0 to create); a stale one is answered 409' });
-
 const qualificationStates = ['valid', 'expiring', 'expired', 'revoked', 'failed'] as const;
 
 export const qualificationView = z

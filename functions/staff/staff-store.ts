@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -6,6 +5,7 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { conditionFailed, strip } from '../catalogue/catalogue-store';
 import type { TrailEvent } from '../domain/cases/trail';
 import type { Qualification, StaffProfile } from '../domain/staff/staff';
 import { type Page, startKeyFor } from '../shared/pagination';
@@ -32,18 +32,6 @@ export class StaffConflict extends Error {
 export type StaffListScope = { windowId: string } | { departmentId: string } | Record<string, never>;
 
 const trailSk = (seq: number) => `TRAIL#${String(seq).padStart(6, '0')}`;
-const keyNames = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
-const strip = <T>(item: Record<string, unknown>): T =>
-  Object.fromEntries(Object.entries(item).filter(([key]) => !keyNames.includes(key))) as T;
-
-function conditionFailed(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  return (
-    error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
-  );
-}
-
 function profileIndexKeys(profile: StaffProfile): Record<string, string> {
   return {
     gsi1pk: 'STAFF',
@@ -101,7 +89,7 @@ export function dynamoStaffStore(client: DynamoDBDocumentClient, tableName: stri
           ConsistentRead: true,
         }),
       );
-      return Item ? strip<StoredProfile>(Item) : undefined;
+      return strip<StoredProfile>(Item);
     },
 
     /** One page of profiles: of a window (its clerks), of a department (its staff), or everyone. */
@@ -132,7 +120,7 @@ export function dynamoStaffStore(client: DynamoDBDocumentClient, tableName: stri
         }),
       );
       return {
-        items: (result.Items ?? []).map((item) => strip<StoredProfile>(item)),
+        items: (result.Items ?? []).map((item) => strip<StoredProfile>(item) as StoredProfile),
         ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}),
       };
     },
@@ -144,16 +132,7 @@ export function dynamoStaffStore(client: DynamoDBDocumentClient, tableName: stri
         KeyConditionExpression: 'gsi3pk = :w',
         ExpressionAttributeValues: { ':w': `STAFF-WINDOW#${windowId}` },
       });
-      return items.map((item) => strip<StoredProfile>(item));
-    },
-
-    async qualificationsOf(userId: string): Promise<Qualification[]> {
-      const items = await queryAll({
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :qual)',
-        ExpressionAttributeValues: { ':pk': `STAFF#${userId}`, ':qual': 'QUAL#' },
-        ConsistentRead: true,
-      });
-      return items.map((item) => strip<Qualification>(item));
+      return items.map((item) => strip<StoredProfile>(item) as StoredProfile);
     },
 
     /** The profile and the qualifications in one query (`PROFILE` and `QUAL#…` sort before `TRAIL#`). */
@@ -165,10 +144,10 @@ export function dynamoStaffStore(client: DynamoDBDocumentClient, tableName: stri
       });
       const profile = items.find((item) => item.sk === 'PROFILE');
       return {
-        ...(profile ? { profile: strip<StoredProfile>(profile) } : {}),
+        ...(profile ? { profile: strip<StoredProfile>(profile) as StoredProfile } : {}),
         qualifications: items
           .filter((item) => String(item.sk).startsWith('QUAL#'))
-          .map((item) => strip<Qualification>(item)),
+          .map((item) => strip<Qualification>(item) as Qualification),
       };
     },
 
@@ -178,7 +157,7 @@ export function dynamoStaffStore(client: DynamoDBDocumentClient, tableName: stri
         ExpressionAttributeValues: { ':pk': `STAFF#${userId}`, ':trail': 'TRAIL#' },
         ConsistentRead: true,
       });
-      return items.map((item) => strip<TrailEvent>(item));
+      return items.map((item) => strip<TrailEvent>(item) as TrailEvent);
     },
 
     /** Creates (expected revision 0) or replaces the profile at the revision read, with its trail event. */

@@ -53,10 +53,11 @@ export function staffUseCases({ staff, catalogue, now }: StaffDeps) {
   const isChiefOf = (principal: Principal, departmentId: string) =>
     hasRole(principal, 'chief') && principal.departmentId === departmentId;
 
-  const requireProfile = async (userId: string) => {
-    const profile = await staff.getProfile(userId);
+  /** The profile and its qualifications (one query), or 404. */
+  const requireStanding = async (userId: string) => {
+    const { profile, qualifications } = await staff.standing(userId);
     if (!profile) throw notFound(userId);
-    return profile;
+    return { profile, qualifications };
   };
   const event = (
     profile: StoredProfile | undefined,
@@ -96,7 +97,7 @@ export function staffUseCases({ staff, catalogue, now }: StaffDeps) {
       if (input.departmentId && !(await catalogue.getDepartment(input.departmentId)))
         issues.push({ field: 'body.departmentId', message: `部门 ${input.departmentId} 不存在` });
       if (issues.length > 0) throw invalid(issues);
-      const previous = await staff.getProfile(userId);
+      const { profile: previous, qualifications } = await staff.standing(userId);
       if (revision === 0 && previous)
         throw new ConflictError('该工作人员档案已存在', 'STAFF_EXISTS', { userId });
       if (revision !== 0 && (!previous || previous.revision !== revision)) {
@@ -119,18 +120,18 @@ export function staffUseCases({ staff, catalogue, now }: StaffDeps) {
         trailHead: { seq: trailEvent.seq, hash: trailEvent.hash },
       };
       await withConflicts(() => staff.putProfile(stored, revision, trailEvent));
-      return { ...stored, qualifications: withStates(await staff.qualificationsOf(userId)) };
+      return { ...stored, qualifications: withStates(qualifications) };
     },
 
     /** A profile with its qualifications: the admin, the person themself, a chief for their department's staff. */
     async getProfile(principal: Principal, userId: string) {
-      const profile = await requireProfile(userId);
+      const { profile, qualifications } = await requireStanding(userId);
       const allowed =
         isAdmin(principal) ||
         principal.userId === userId ||
         (profile.departmentId !== undefined && isChiefOf(principal, profile.departmentId));
       if (!allowed) throw notFound(userId);
-      return { ...profile, qualifications: withStates(await staff.qualificationsOf(userId)) };
+      return { ...profile, qualifications: withStates(qualifications) };
     },
 
     async listProfiles(
@@ -158,7 +159,7 @@ export function staffUseCases({ staff, catalogue, now }: StaffDeps) {
     ) {
       if (!isAdmin(principal) && !isChiefOf(principal, departmentId))
         throw new ForbiddenError('只有该部门的首席代表或中心管理员可以记录上岗考核');
-      const profile = await requireProfile(userId);
+      const { profile, qualifications } = await requireStanding(userId);
       const department = await catalogue.getDepartment(departmentId);
       if (!department) throw new NotFoundError('部门不存在', 'DEPARTMENT_NOT_FOUND', { id: departmentId });
       const issues: FieldIssue[] = [];
@@ -174,7 +175,7 @@ export function staffUseCases({ staff, catalogue, now }: StaffDeps) {
           issues.push({ field: `body.matterCodes.${i}`, message: `事项 ${code} 不属于${department.name}` });
       }
       if (issues.length > 0) throw invalid(issues);
-      const current = (await staff.qualificationsOf(userId)).find((q) => q.departmentId === departmentId);
+      const current = qualifications.find((q) => q.departmentId === departmentId);
       const qualification: Qualification = {
         departmentId,
         ...(input.matterCodes ? { matterCodes: input.matterCodes } : {}),
@@ -201,8 +202,8 @@ export function staffUseCases({ staff, catalogue, now }: StaffDeps) {
     async revokeQualification(principal: Principal, userId: string, departmentId: string, reason: string) {
       if (!isAdmin(principal) && !isChiefOf(principal, departmentId))
         throw new ForbiddenError('只有该部门的首席代表或中心管理员可以撤销上岗资格');
-      const profile = await requireProfile(userId);
-      const current = (await staff.qualificationsOf(userId)).find((q) => q.departmentId === departmentId);
+      const { profile, qualifications } = await requireStanding(userId);
+      const current = qualifications.find((q) => q.departmentId === departmentId);
       if (!current) throw new NotFoundError('该工作人员没有此部门的上岗资格', 'QUALIFICATION_NOT_FOUND');
       if (current.revoked) throw new ConflictError('该上岗资格已被撤销', 'QUALIFICATION_REVOKED');
       const revoked: Qualification = { ...current, revoked: { at: nowIso(), by: principal.userId, reason } };
@@ -230,7 +231,7 @@ export function staffUseCases({ staff, catalogue, now }: StaffDeps) {
       const clerks = await staff.windowClerks(windowId);
       const rows = await Promise.all(
         clerks.map(async (clerk) => {
-          const qualifications = await staff.qualificationsOf(clerk.userId);
+          const { qualifications } = await staff.standing(clerk.userId);
           return {
             userId: clerk.userId,
             name: clerk.name,
@@ -258,7 +259,7 @@ export function staffUseCases({ staff, catalogue, now }: StaffDeps) {
 
     async trail(principal: Principal, userId: string) {
       if (!isAdmin(principal)) throw new ForbiddenError('只有中心管理员可以查看工作人员档案的留痕');
-      await requireProfile(userId);
+      await requireStanding(userId);
       return { items: await staff.trail(userId) };
     },
   };

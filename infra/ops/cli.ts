@@ -70,10 +70,10 @@ const sfn = new SFNClient(
     : {},
 );
 const documents = DynamoDBDocumentClient.from(dynamo);
-const table = (id: string) => `onewindow-${stage}-${id}`;
+const resourceName = (id: string) => `onewindow-${stage}-${id}`;
 
 async function stateMachineArn(): Promise<string> {
-  const wanted = table('case-lifecycle');
+  const wanted = resourceName('case-lifecycle');
   let nextToken: string | undefined;
   do {
     const page = await sfn.send(new ListStateMachinesCommand({ ...(nextToken ? { nextToken } : {}) }));
@@ -91,8 +91,8 @@ try {
     if (caseId) fail('attention takes no case id');
     const cases = dynamoCaseStore(
       documents,
-      { cases: table('cases'), idempotency: '' },
-      catalogueMatterDetails(documents, table('catalogue')),
+      { cases: resourceName('cases'), idempotency: '' },
+      catalogueMatterDetails(documents, resourceName('catalogue')),
     );
     const found = await casesInAttention(cases);
     out(`${found.length} case(s) in attention on stage ${stage}`);
@@ -103,7 +103,7 @@ try {
     const deps = {
       sfn,
       stateMachineArn: await stateMachineArn(),
-      workflow: dynamoCaseWorkflowStore(documents, table('cases')),
+      workflow: dynamoCaseWorkflowStore(documents, resourceName('cases')),
     };
     const plan = await planResume(deps, caseId);
     out(describePlan(plan));
@@ -115,12 +115,12 @@ try {
     if (!caseId) fail('load-schedule needs a file');
     const deps = {
       client: documents,
-      tables: { catalogue: table('catalogue'), cases: table('cases') },
+      tables: { catalogue: resourceName('catalogue'), cases: resourceName('cases') },
       wakeWorkflow: workflowWaker(
         dynamoCaseStore(
           documents,
-          { cases: table('cases'), idempotency: '' },
-          catalogueMatterDetails(documents, table('catalogue')),
+          { cases: resourceName('cases'), idempotency: '' },
+          catalogueMatterDetails(documents, resourceName('catalogue')),
         ),
         stepFunctionsWorkflowSteps(sfn),
       ),

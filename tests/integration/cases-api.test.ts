@@ -110,6 +110,7 @@ beforeAll(async () => {
   // A second qualified clerk at window 2 (the seed has one).
   await loadSeedClerks(
     dynamoStaffStore(documents, tables.catalogue),
+    dynamoCatalogueStore(documents, tables.catalogue),
     { ...taoshanSeed, clerks: [{ userId: 'clerk-2b', name: '陈二', windowId: 'window-2' }] },
     '2026-11-25T00:00:00Z',
   );

@@ -1,7 +1,8 @@
-import { chainEvent, changesBetween, genesisHash } from '../../domain/cases/trail';
 import { serviceGuideContent } from '../../domain/catalogue/model';
 import type { PublishedSnapshot } from '../../domain/catalogue/versions';
+import type { Principal } from '../../domain/principal';
 import type { StaffStore } from '../../staff/staff-store';
+import { staffUseCases } from '../../staff/use-cases';
 import { AlreadyExists, type CatalogueStore, RevisionConflict } from '../catalogue-store';
 import { type SeedCatalogue, seedAssessment } from './taoshan-seed';
 
@@ -33,7 +34,7 @@ export async function loadSeedCatalogue(
   };
   if ((await store.listWindows(1)).items.length > 0) {
     // A catalogue loaded before the seed had clerks gets them now.
-    if (staff) await loadSeedClerks(staff, seed, at);
+    if (staff) await loadSeedClerks(staff, store, seed, at);
     return { loaded: false, ...counts };
   }
   const audit = { at, by: 'seed' };
@@ -66,68 +67,37 @@ export async function loadSeedCatalogue(
     );
     await store.assignMatter(published.head, matter.assignment);
   }
-  if (staff) await loadSeedClerks(staff, seed, at);
   for (const window of seed.windows) await store.putWindow(window, 0, audit).catch(ignoreExisting);
+  // After the windows: a clerk's window must exist (a start interrupted here finishes them next time).
+  if (staff) await loadSeedClerks(staff, store, seed, at);
   return { loaded: true, ...counts };
 }
 
-/** The seed's clerks with their qualifications, each with its trail; a clerk already there is left alone. */
-export async function loadSeedClerks(staff: StaffStore, seed: SeedCatalogue, at: string): Promise<void> {
-  const actor = { userId: 'seed', role: 'system' };
+/**
+ * The seed's clerks with their qualifications, through the staff use cases (each change trailed, as by the
+ * centre admin). What exists already is left as it is, so an interrupted load is finished next time.
+ */
+export async function loadSeedClerks(
+  staff: StaffStore,
+  catalogue: CatalogueStore,
+  seed: SeedCatalogue,
+  at: string,
+): Promise<void> {
+  const records = staffUseCases({ staff, catalogue, now: () => Date.parse(at) });
+  const seeder: Principal = { userId: 'seed', roles: ['admin'] };
   for (const clerk of seed.clerks) {
-    if (await staff.getProfile(clerk.userId)) continue;
+    const { profile, qualifications } = await staff.standing(clerk.userId);
+    if (!profile) {
+      const input = { name: clerk.name, role: 'clerk' as const, windowId: clerk.windowId, active: true };
+      await records.putProfile(seeder, clerk.userId, input, 0);
+    }
     const window = seed.windows.find((w) => w.id === clerk.windowId);
-    const profile = {
-      userId: clerk.userId,
-      name: clerk.name,
-      role: 'clerk' as const,
-      windowId: clerk.windowId,
-      active: true,
-    };
-    let head = chainEvent(
-      {
-        seq: 1,
-        at,
-        actor,
-        channel: 'system',
-        action: 'create-profile',
-        changes: changesBetween(undefined, profile),
-      },
-      genesisHash,
-    );
-    const stored = {
-      ...profile,
-      revision: 1,
-      updatedAt: at,
-      updatedBy: 'seed',
-      trailHead: { seq: 1, hash: head.hash },
-    };
-    await staff.putProfile(stored, 0, head);
     for (const departmentId of window?.departmentIds ?? []) {
-      const qualification = {
-        departmentId,
+      if (qualifications.some((q) => q.departmentId === departmentId)) continue;
+      await records.recordQualification(seeder, clerk.userId, departmentId, {
         ...seedAssessment,
-        result: 'passed' as const,
-        recordedAt: at,
-        recordedBy: 'seed',
-      };
-      const event = chainEvent(
-        {
-          seq: head.seq + 1,
-          at,
-          actor,
-          channel: 'system',
-          action: 'record-qualification',
-          changes: changesBetween(undefined, { qualifications: { [departmentId]: qualification } }),
-        },
-        head.hash,
-      );
-      await staff.putQualification(
-        { ...stored, trailHead: { seq: head.seq, hash: head.hash } },
-        qualification,
-        event,
-      );
-      head = event;
+        result: 'passed',
+      });
     }
   }
 }

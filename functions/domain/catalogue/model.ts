@@ -12,8 +12,8 @@ export const idSchema = z
   .meta({ example: 'window-2' });
 
 const phone = z.string().regex(/^[0-9-]{5,20}$/, '应为电话号码');
-const text = (max: number) => z.string().trim().min(1).max(max);
-const isoDate = z.iso.date().meta({ description: 'YYYY-MM-DD (Asia/Shanghai)' });
+export const text = (max: number) => z.string().trim().min(1).max(max);
+export const isoDate = z.iso.date().meta({ description: 'YYYY-MM-DD (Asia/Shanghai)' });
 
 export const staffingModes = ['dispatched', 'entrusted'] as const;
 
