@@ -56,6 +56,11 @@ export interface FunctionDefinition {
   aslPlaceholder?: string;
   /** Invoked with the records of a table's stream. */
   stream?: StreamSubscription;
+  /**
+   * Invoked on a schedule (an EventBridge Scheduler schedule in AWS, `rate(…)` or `cron(…)` in
+   * Asia/Shanghai); the local stack does not run it, the operator command `check` does.
+   */
+  schedule?: { expression: string; description: string };
   tables: Partial<Record<TableId, TableAccess>>;
   buckets: Partial<Record<BucketId, BucketAccess>>;
   workflow: WorkflowAccess[];
@@ -169,6 +174,23 @@ export const functionDefinitions: FunctionDefinition[] = [
     tables: {},
     buckets: {},
     workflow: ['start'],
+    verifiesTokens: false,
+  },
+  {
+    id: 'operations-check',
+    entry: 'functions/operations/handler.ts',
+    description:
+      "Hourly operations check: cases in attention, open overdue cases, alerts escalated to the admin, next year's holiday schedule (metrics the alarms watch)",
+    routes: [],
+    schedule: {
+      expression: 'rate(1 hour)',
+      description:
+        "Counts what the on-call alarms watch and checks that next year's holiday schedule is loaded",
+    },
+    // The centre's red alert list (an index query) and the loaded holiday schedules.
+    tables: { cases: 'read', catalogue: 'read' },
+    buckets: {},
+    workflow: [],
     verifiesTokens: false,
   },
 ];

@@ -11,6 +11,7 @@ import { caseSummaryAttributes } from '../../infra/definitions/tables';
 import type { AlertAudience, AlertKind, AlertLevel } from '../domain/cases/alerts';
 import type { CaseRecord, CaseStatus, CaseSummary, MaterialContentType } from '../domain/cases/model';
 import type { TrailEvent } from '../domain/cases/trail';
+import { caseWriteMetrics, countMetric } from '../shared/metrics';
 import { type Page, startKeyFor } from '../shared/pagination';
 import { caseKey } from '../workflow/case-keys';
 import { workflowTokenSk } from '../workflow/case-workflow-store';
@@ -129,6 +130,17 @@ export const caseCreation = (
   event: TrailEvent,
   extra: Pick<CaseWrite, 'claimCaseNumber' | 'idempotency'> = {},
 ): CaseWrite => ({ caseId: record.caseId, delta: caseDelta(undefined, record), event, ...extra });
+
+/** Counts a committed write in the business metrics (written at the end of the invocation). */
+function countCaseWrite(write: CaseWrite): void {
+  const status = write.delta.changes.find((change) => change.field === 'status');
+  const names = caseWriteMetrics({
+    statusBefore: status?.old,
+    statusAfter: status?.new,
+    raisedAlerts: write.raiseAlerts ?? [],
+  });
+  for (const name of names) countMetric(name);
+}
 
 /** DynamoDB's limit of items in one transaction. */
 export const maxTransactItems = 100;
@@ -394,6 +406,7 @@ export function dynamoCaseStore(
           throw new StaleCase(write.caseId);
         throw error;
       }
+      countCaseWrite(write);
     },
 
     /** The task token the workflow stored for the case, with the phase it waits in (never shown to clients). */

@@ -3,8 +3,9 @@ import * as z from 'zod';
 import { stepFunctions } from '../shared/clients/step-functions';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/logger';
+import { countMetric, flushMetrics, MetricUnit, metricNames, metrics } from '../shared/metrics';
 import { stepFunctionsExecutionStarter } from './execution-starter';
-import { startCaseWorkflows } from './stream-starter';
+import { oldestRecordAgeMs, startCaseWorkflows } from './stream-starter';
 
 // Read at init: without the state machine's ARN the function must not load, rather than fail each batch.
 // (Named here, not looked up in the registry, so the bundle does not pull in every route.)
@@ -17,5 +18,15 @@ const starter = stepFunctionsExecutionStarter(stepFunctions, config.CASE_LIFECYC
  * lifecycle execution of each newly accepted case; only records whose start failed transiently are
  * reported back, so only those (and the records after them in the shard) are retried.
  */
-export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
-  startCaseWorkflows(event.Records ?? [], starter, logger);
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const records = event.Records ?? [];
+  try {
+    const response = await startCaseWorkflows(records, starter, logger);
+    countMetric(metricNames.workflowStartFailures, response.batchItemFailures.length);
+    return response;
+  } finally {
+    const age = oldestRecordAgeMs(records, Date.now());
+    if (age !== undefined) metrics().addMetric(metricNames.streamRecordAge, MetricUnit.Milliseconds, age);
+    flushMetrics();
+  }
+};

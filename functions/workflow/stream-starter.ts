@@ -124,3 +124,15 @@ export async function startCaseWorkflows(
       .map((start) => ({ itemIdentifier: start.sequenceNumber })),
   };
 }
+
+/**
+ * How far the consumer is behind: the age of the batch's oldest record (stream records carry their
+ * creation time in whole seconds), or undefined for a batch without one.
+ */
+export function oldestRecordAgeMs(records: readonly DynamoDBRecord[], nowMs: number): number | undefined {
+  const created = records
+    .map((record) => record.dynamodb?.ApproximateCreationDateTime)
+    .filter((seconds): seconds is number => typeof seconds === 'number' && Number.isFinite(seconds));
+  if (created.length === 0) return undefined;
+  return Math.max(0, nowMs - Math.min(...created) * 1000);
+}

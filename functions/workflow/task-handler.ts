@@ -1,4 +1,5 @@
 import { logger } from '../shared/logger';
+import { flushMetrics } from '../shared/metrics';
 import type { CaseWorkflowStore } from './case-workflow-store';
 import type { caseWorkflowTasks } from './case-workflow-tasks';
 import { invalidTaskInput } from './errors';
@@ -36,6 +37,7 @@ export function createWorkflowTaskHandler(
       }
     } finally {
       logger.resetKeys();
+      flushMetrics();
     }
   };
 }

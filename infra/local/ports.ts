@@ -2,18 +2,31 @@ import net from 'node:net';
 
 export const loopback = '127.0.0.1';
 
-/** A port the OS says is free now (tests use these so two runs never collide). */
+/*
+ * Auto-chosen ports come from below the kernel's ephemeral range (32768–60999 on Linux): a port the OS
+ * handed out with listen(0) and we released can be taken by any outbound connection before a stand-in
+ * binds it (seen as EADDRINUSE in tests). Outbound sockets never use this range, and the random start
+ * keeps parallel test workers apart.
+ */
+const autoPortRange = { from: 20_000, to: 32_000 } as const;
+
+/** A port that is free now and not one the OS gives to outbound connections (tests use these). */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const span = autoPortRange.to - autoPortRange.from;
+  const start = Math.floor(Math.random() * span);
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = autoPortRange.from + ((start + attempt * 7919) % span);
+    if (await isFree(port)) return port;
+  }
+  throw new Error(`no free port between ${autoPortRange.from} and ${autoPortRange.to}`);
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, loopback, () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, loopback, () => server.close(() => resolve(true)));
   });
 }
 

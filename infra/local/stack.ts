@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
 import { functionDefinitions, stateMachineDefinitions } from '../../functions/registry';
 import { createClock } from '../../functions/shared/clock';
 import { dynamoStaffStore } from '../../functions/staff/staff-store';
@@ -123,6 +124,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_ENDPOINT_URL_S3: `http://${loopback}:${s3Port}`,
     AWS_ENDPOINT_URL_SFN: `http://${loopback}:${stepFunctionsPort}`,
     S3_FORCE_PATH_STYLE: 'true',
+    // Business metrics are EMF lines on stdout (CloudWatch reads them in AWS); here they would bury the
+    // log, so they are off unless asked for with POWERTOOLS_METRICS_DISABLED=false.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     JWT_ISSUER: localIssuer,
     JWT_AUDIENCE: localAudience,
     JWT_JWKS_URL: `${gatewayUrl}${localJwksPath}`,
@@ -333,6 +337,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           handler: handlers.get(fn.id) as ApiHandler,
         })),
       staticJson: { [localJwksPath]: issuer.jwks },
+      // The stream consumers and scheduled functions, for the operator commands (redrive, check).
+      invocable: Object.fromEntries(
+        functionDefinitions
+          .filter((fn) => fn.stream || fn.schedule)
+          .map((fn) => [
+            names.functionName(fn.id),
+            handlers.get(fn.id) as (event: unknown, context: Context) => Promise<unknown>,
+          ]),
+      ),
       ...(options.throttle ? { throttle: options.throttle } : {}),
       ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
     });

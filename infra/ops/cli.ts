@@ -1,14 +1,32 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoScheduleStore } from '../../functions/calendar/schedule-store';
 import { dynamoCaseStore } from '../../functions/cases/case-store';
 import { catalogueMatterDetails } from '../../functions/cases/matter-details';
+import { checkOperations } from '../../functions/operations/operations-check';
+import { functionDefinitions } from '../../functions/registry';
 import { dynamoCaseWorkflowStore } from '../../functions/workflow/case-workflow-store';
 import { stepFunctionsWorkflowSteps, workflowWaker } from '../../functions/workflow/workflow-steps';
+import { localDataDir } from '../local/data-dir';
 import { casesInAttention } from './attention';
 import { carryOutScheduleLoad, planScheduleLoad } from './load-schedule';
+import {
+  carryOutRedrive,
+  type DeadLetterSource,
+  describeOutcome,
+  fileDeadLetters,
+  lambdaConsumerInvoker,
+  planRedrive,
+  sqsDeadLetters,
+  streamBatchReader,
+} from './redrive';
 import { carryOutResume, describePlan, planResume } from './resume-case';
 
 /**
@@ -19,9 +37,11 @@ import { carryOutResume, describePlan, planResume } from './resume-case';
  *   attention              list the cases the workflow flagged for the centre admin, with the reason
  *   resume <caseId>        start a new execution for an open case whose execution has ended
  *   load-schedule <file>   load a year's holiday schedule (the notice's form, as PUT /calendar/schedules)
+ *   redrive                send the stream batches a consumer gave up (its dead letters) to it again
+ *   check                  the hourly operations check's figures, now (reads only)
  */
 const usage =
-  'usage: npm run ops -- <attention | resume <caseId> | load-schedule <file.json>> [--stage local|<stage>] [--yes]';
+  'usage: npm run ops -- <attention | resume <caseId> | load-schedule <file.json> | redrive | check> [--stage local|<stage>] [--yes]';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${usage}\n`);
@@ -64,6 +84,15 @@ const sfn = new SFNClient(
   local
     ? {
         endpoint: `http://127.0.0.1:${localPort('SFN_PORT', 8083)}`,
+        region: 'cn-north-1',
+        credentials: localCredentials,
+      }
+    : {},
+);
+const lambda = new LambdaClient(
+  local
+    ? {
+        endpoint: `http://127.0.0.1:${localPort('PORT', 3000)}`,
         region: 'cn-north-1',
         credentials: localCredentials,
       }
@@ -136,6 +165,62 @@ try {
       );
       if (recomputed.failed > 0) process.exitCode = 1;
     } else out('nothing written: run again with --yes to do it');
+  } else if (command === 'redrive') {
+    if (caseId) fail('redrive takes no argument');
+    const consumers = functionDefinitions.filter((fn) => fn.stream);
+    const deadLetters: DeadLetterSource = local
+      ? fileDeadLetters(path.join(localDataDir(), 'dead-letters.jsonl'))
+      : sqsDeadLetters(
+          new SQSClient({}),
+          consumers.map((fn) => fn.id),
+          (id) => resourceName(`${id}-dlq`),
+        );
+    const plan = await planRedrive({ deadLetters });
+    for (const line of plan.lines) out(line);
+    if (plan.batches.length > 0 && !parsed.values.yes) out('nothing written: run again with --yes to do it');
+    else if (plan.batches.length > 0) {
+      const streams = new DynamoDBStreamsClient(
+        local
+          ? {
+              endpoint: `http://127.0.0.1:${localPort('DYNAMODB_PORT', 8000)}`,
+              region: 'cn-north-1',
+              credentials: localCredentials,
+            }
+          : {},
+      );
+      try {
+        const outcomes = await carryOutRedrive(
+          {
+            deadLetters,
+            readBatch: streamBatchReader(streams, await streams.config.region()),
+            invoke: lambdaConsumerInvoker(lambda, resourceName),
+            consumers,
+          },
+          plan.batches,
+        );
+        for (const outcome of outcomes) out(describeOutcome(outcome));
+        if (outcomes.some((outcome) => outcome.status !== 'redriven')) process.exitCode = 1;
+      } finally {
+        streams.destroy();
+      }
+    }
+  } else if (command === 'check') {
+    if (caseId) fail('check takes no argument');
+    const figures = await checkOperations({
+      cases: dynamoCaseStore(
+        documents,
+        { cases: resourceName('cases'), idempotency: '' },
+        catalogueMatterDetails(documents, resourceName('catalogue')),
+      ),
+      schedules: dynamoScheduleStore(documents, resourceName('catalogue')),
+      now: Date.now,
+    });
+    out(`cases in attention        ${figures.casesInAttention}`);
+    out(`open overdue cases        ${figures.openOverdueCases}`);
+    out(`alerts escalated to admin ${figures.alertsEscalatedToAdmin}`);
+    out(
+      `holiday schedule ${figures.nextYear}     ${figures.nextYearScheduleMissing ? 'MISSING: load it with load-schedule' : 'not yet due or known'}`,
+    );
   } else fail(command ? `unknown command ${command}` : 'a command is needed');
 } catch (error) {
   process.stderr.write(`${(error as Error).name}: ${(error as Error).message}\n`);
@@ -143,4 +228,5 @@ try {
 } finally {
   sfn.destroy();
   dynamo.destroy();
+  lambda.destroy();
 }

@@ -1,11 +1,24 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startClock } from '../../functions/domain/cases/processing-clock';
 import { repoRoot } from '../../infra/definitions/asl';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
+import type { DeadLetter } from '../../infra/local/streams';
+import { calendarWithout2027, openCase } from '../support/calendar-fixtures';
+import { storeCase } from '../support/stored-cases';
 
 /**
  * `npm run ops` as an operator runs it, against a local stack (stage `local`, on ports of its own): what
@@ -32,6 +45,20 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+function clients(env: Record<string, string>) {
+  const config = {
+    region: env.AWS_REGION as string,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  };
+  const dynamo = new DynamoDBClient({ ...config, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB as string });
+  return {
+    dynamo,
+    documents: DynamoDBDocumentClient.from(dynamo),
+    streams: new DynamoDBStreamsClient({ ...config, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB as string }),
+    sfn: new SFNClient({ ...config, endpoint: env.AWS_ENDPOINT_URL_SFN as string }),
+  };
+}
+
 // Not spawnSync: the stack answers from this very process.
 const ops = async (...args: string[]) => {
   try {
@@ -39,8 +66,10 @@ const ops = async (...args: string[]) => {
       cwd: repoRoot,
       env: {
         ...process.env,
+        PORT: portOf(stack.url),
         DYNAMODB_PORT: portOf(stack.env.AWS_ENDPOINT_URL_DYNAMODB),
         SFN_PORT: portOf(stack.env.AWS_ENDPOINT_URL_SFN),
+        LOCAL_DATA_DIR: dataDir,
       },
     });
     return { code: 0, stdout, stderr };
@@ -91,12 +120,93 @@ describe('npm run ops', () => {
     expect(result.stdout).toMatch(/holidays\.0/);
   });
 
+  it('prints the operations check: nothing in attention, overdue or escalated on a fresh stack', async () => {
+    const result = await ops('check');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^cases in attention +0\nopen overdue cases +0\nalerts escalated to admin +0\n/,
+    );
+    expect(result.stdout).toMatch(/holiday schedule \d{4} /);
+  });
+
+  it('redrives a dead-lettered stream batch to its consumer, and only with --yes', async () => {
+    // The consumers are paused, so the case's stream record waits as a given-up batch would.
+    await stack.pauseStreams();
+    const caseId = 'C-redrive-1';
+    const aws = clients(stack.env);
+    const { record, event } = openCase(caseId, startClock(calendarWithout2027, '2026-03-02', 5, 10));
+    await storeCase(
+      aws.documents,
+      { cases: stack.env.CASES_TABLE as string, catalogue: stack.env.CATALOGUE_TABLE as string },
+      { ...record, matter: { ...record.matter, code: 'ZZ-REDRIVE' }, phase: 'awaiting-receipt' },
+      event,
+    );
+    // The record the workflow starter would have got, found on the table's stream as the mapping reads it.
+    const { Table } = await aws.dynamo.send(new DescribeTableCommand({ TableName: stack.env.CASES_TABLE }));
+    const streamArn = Table?.LatestStreamArn as string;
+    const { StreamDescription } = await aws.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    let found: { shardId: string; sequenceNumber: string } | undefined;
+    for (const shard of StreamDescription?.Shards ?? []) {
+      const { ShardIterator } = await aws.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+      const { Records = [] } = await aws.streams.send(new GetRecordsCommand({ ShardIterator, Limit: 1000 }));
+      const opened = Records.find(
+        (r) => r.dynamodb?.Keys?.pk?.S === `CASE#${caseId}` && r.dynamodb?.Keys?.sk?.S === 'CASE',
+      );
+      if (opened)
+        found = {
+          shardId: shard.ShardId as string,
+          sequenceNumber: opened.dynamodb?.SequenceNumber as string,
+        };
+    }
+    expect(found).toBeDefined();
+    const given: DeadLetter = {
+      time: new Date().toISOString(),
+      consumer: 'workflow-starter',
+      reason: 'RetryAttemptsExhausted',
+      attempts: 11,
+      streamArn,
+      shardId: found?.shardId as string,
+      startSequenceNumber: found?.sequenceNumber,
+      endSequenceNumber: found?.sequenceNumber,
+      batchSize: 1,
+      records: [],
+    };
+    appendFileSync(stack.streams.deadLettersFile, `${JSON.stringify(given)}\n`);
+    const executionArn = `${String(stack.env.CASE_LIFECYCLE_STATE_MACHINE_ARN).replace(':stateMachine:', ':execution:')}:${caseId}`;
+    const execution = () => aws.sfn.send(new DescribeExecutionCommand({ executionArn }));
+
+    const dry = await ops('redrive');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^1 dead-lettered batch\(es\)\n {2}workflow-starter: 1 record\(s\) of /);
+    expect(dry.stdout).toMatch(/nothing written/);
+    await expect(execution()).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+
+    const done = await ops('redrive', '--yes');
+    expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(
+      /redriven {2}workflow-starter: .* 1 of \d+ record\(s\) on the stream matched/,
+    );
+    expect((await execution()).status).toBe('RUNNING');
+    expect(readFileSync(stack.streams.deadLettersFile, 'utf8')).toBe('');
+    const again = await ops('redrive', '--yes');
+    expect(again.stdout).toBe('0 dead-lettered batch(es)\n');
+    await stack.resumeStreams();
+  });
+
   it('answers a wrong call with its usage and exit code 2', async () => {
     for (const args of [
       ['reboot'],
       ['resume'],
       ['attention', '--force'],
       ['resume', 'x', '--stage', 'Prod!'],
+      ['redrive', 'x'],
+      ['check', 'now'],
     ]) {
       const result = await ops(...args);
       expect(result.code, args.join(' ')).toBe(2);

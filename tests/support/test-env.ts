@@ -11,3 +11,5 @@ process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
 process.env.AWS_REGION = 'cn-north-1';
 process.env.S3_FORCE_PATH_STYLE = 'true';
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'SILENT';
+// EMF lines on stdout in every test's output would drown it: the metrics test turns them on for itself.
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';

@@ -15,6 +15,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../errors';
 import { logger } from '../logger';
+import { flushMetrics } from '../metrics';
 import { parseParts } from '../validation';
 import { authenticate } from './auth';
 import { matchPath } from './path-template';
@@ -127,6 +128,7 @@ export const requestTracing = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResu
       request.response.headers = { ...request.response.headers, 'x-request-id': requestId };
     }
     logger.resetKeys();
+    flushMetrics();
   },
   onError: async (request) => {
     const requestId = request.event.requestContext?.requestId;
@@ -134,6 +136,7 @@ export const requestTracing = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResu
       request.response.headers = { ...request.response.headers, 'x-request-id': requestId };
     }
     logger.resetKeys();
+    flushMetrics();
   },
 });
 

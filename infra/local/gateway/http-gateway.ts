@@ -39,7 +39,15 @@ export interface GatewayOptions {
   throttle?: ApiThrottle;
   /** Requests handled at once, as a function's concurrency limit (503 with `Retry-After`); none: unlimited. */
   maxInFlight?: number;
+  /**
+   * Functions that answer Lambda's Invoke API (`POST /2015-03-31/functions/<name>/invocations`, what the
+   * SDK's LambdaClient sends), by function name: the operator commands invoke the local stack's functions
+   * as they invoke a deployed stage's. Not part of the HTTP API (no route, no limits, loopback only).
+   */
+  invocable?: Record<string, (event: unknown, context: Context) => Promise<unknown>>;
 }
+
+const invokePath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 export interface Gateway {
   url: string;
@@ -116,6 +124,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
   });
 
+  // Lambda's answers: the handler's result as JSON, or its error with X-Amz-Function-Error (status 200).
+  const invoke = async (name: string, req: http.IncomingMessage, res: http.ServerResponse) => {
+    const fn = options.invocable?.[name];
+    if (!fn) {
+      res.setHeader('x-amzn-errortype', 'ResourceNotFoundException');
+      return send(res, 404, { Type: 'User', message: `Function not found: ${name}` });
+    }
+    const payload = (await readBody(req)).toString('utf8');
+    try {
+      const result = await fn(payload === '' ? {} : JSON.parse(payload), createLambdaContext(name));
+      return send(res, 200, result ?? null);
+    } catch (error) {
+      res.setHeader('x-amz-function-error', 'Unhandled');
+      return send(res, 200, { errorType: (error as Error).name, errorMessage: (error as Error).message });
+    }
+  };
+
   const server = http.createServer(async (req, res) => {
     let release: (() => void) | undefined;
     try {
@@ -131,6 +156,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const staticBody = options.staticJson?.[url.pathname];
       // Not the API: the JWKS stands in for Cognito's, which the stage's limits do not cover.
       if (req.method === 'GET' && staticBody !== undefined) return send(res, 200, staticBody);
+      const invoked = req.method === 'POST' ? invokePath.exec(url.pathname) : null;
+      if (invoked) return await invoke(decodeURIComponent(invoked[1] as string), req, res);
 
       const admission = shedder.admit();
       if (!admission.admitted) {
