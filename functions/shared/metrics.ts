@@ -34,11 +34,11 @@ export const metricNames = {
 /** Alerts raised, one metric per kind and level (`AlertsRaised.deadline-overdue.red`): a fixed set. */
 export const alertMetricName = (kind: AlertKind, level: AlertLevel) => `AlertsRaised.${kind}.${level}`;
 
-const caseStatusMetrics: Partial<Record<string, string>> = {
-  accepted: metricNames.casesAccepted,
-  rejected: metricNames.casesRejected,
-  closed: metricNames.casesClosed,
-};
+const caseStatusMetrics = new Map<unknown, string>([
+  ['accepted', metricNames.casesAccepted],
+  ['rejected', metricNames.casesRejected],
+  ['closed', metricNames.casesClosed],
+]);
 
 /**
  * What one committed write of a case counts: received when it leaves the draft (or is created past it:
@@ -55,7 +55,7 @@ export function caseWriteMetrics(change: {
   if (statusAfter !== undefined && statusAfter !== statusBefore) {
     const leftDraft = (statusBefore === undefined || statusBefore === 'draft') && statusAfter !== 'draft';
     if (leftDraft) names.push(metricNames.casesReceived);
-    const byStatus = typeof statusAfter === 'string' ? caseStatusMetrics[statusAfter] : undefined;
+    const byStatus = caseStatusMetrics.get(statusAfter);
     if (byStatus) names.push(byStatus);
   }
   for (const alert of change.raisedAlerts) {

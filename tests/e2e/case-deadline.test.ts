@@ -23,8 +23,17 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onewindow-deadline-'));
 const speed = 40_000;
 let stack: LocalStack;
 let issuer: Awaited<ReturnType<typeof openLocalIssuer>>;
+/** What the handlers wrote on stdout: in Lambda, the log that CloudWatch reads EMF metrics from. */
+const stdout: string[] = [];
 
 beforeAll(async () => {
+  // On for this stack (read when the handlers first record a metric): the test reads the EMF lines.
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  const write = process.stdout.write.bind(process.stdout);
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk, ...rest) => {
+    stdout.push(String(chunk));
+    return String(chunk).includes('"_aws"') ? true : write(chunk, ...(rest as []));
+  });
   stack = await startLocalStack({
     port: 0,
     dynamoDbPort: 0,
@@ -39,6 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  vi.restoreAllMocks();
   await stack?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -188,4 +198,35 @@ describe('a promised case through the local gateway', () => {
     expect(verdict.valid).toBe(true);
     sfn.destroy();
   }, 120_000);
+
+  it('counts the case in the business metrics: EMF lines on stdout, without personal data', () => {
+    const records = stdout
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Json);
+    expect(records.length).toBeGreaterThan(0);
+    const totals = new Map<string, number>();
+    for (const record of records) {
+      const [directive] = record._aws.CloudWatchMetrics;
+      expect(directive.Namespace).toBe('OneWindow');
+      expect(directive.Dimensions).toEqual([['service', 'stage', 'function']]);
+      expect(record).toMatchObject({ service: 'onewindow', stage: 'e2e-deadline' });
+      for (const { Name } of directive.Metrics) {
+        const value = record[Name] as number | number[];
+        const sum = Array.isArray(value) ? value.reduce((a, b) => a + b, 0) : value;
+        totals.set(Name, (totals.get(Name) ?? 0) + sum);
+      }
+    }
+    expect(Object.fromEntries(totals)).toMatchObject({
+      CasesReceived: 1,
+      CasesAccepted: 1,
+      CasesClosed: 1,
+      'AlertsRaised.deadline-warning.yellow': 1,
+      WorkflowStartFailures: 0,
+    });
+    expect(totals.has('CasesRejected')).toBe(false);
+    // Ids and counts only: no name, ID number or phone of the applicant or collector.
+    const all = records.map((record) => JSON.stringify(record)).join('\n');
+    for (const personal of ['11010519491231002X', '王芳', '13912345678']) expect(all).not.toContain(personal);
+  });
 });

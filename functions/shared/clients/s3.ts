@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { envBoolean, parseEnv } from '../env';
+import { traced } from '../tracer';
 import { region } from './region';
 
 /**
@@ -11,10 +12,12 @@ const { S3_FORCE_PATH_STYLE: forcePathStyle } = parseEnv(
   z.object({ S3_FORCE_PATH_STYLE: envBoolean.default(false) }),
 );
 
-export const s3 = new S3Client({
-  region,
-  forcePathStyle,
-  ...(forcePathStyle
-    ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
-    : {}),
-});
+export const s3 = traced(
+  new S3Client({
+    region,
+    forcePathStyle,
+    ...(forcePathStyle
+      ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+      : {}),
+  }),
+);
