@@ -3,24 +3,31 @@ import { fileURLToPath } from 'node:url';
 import { App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { functionDefinitions } from '../functions/registry';
+import type { AppFunction } from './constructs/app-function';
 import { ResourceNames } from './constructs/resource-names';
+import { parseAlarmEmail } from './definitions/alarms';
 import { resolveAllowedOrigins } from './definitions/cors';
 import { defaultApiThrottle } from './definitions/throttle';
 import { ApiStack } from './stacks/api-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 import { WorkflowStack } from './stacks/workflow-stack';
 
 /**
  * The CDK app: `npx cdk synth` (cdk.json runs this file with tsx) or `buildApp()` from tests.
  *
- *   StatefulStack  KMS key, DynamoDB tables, S3 buckets          (no dependencies)
- *   WorkflowStack  task functions, Standard state machines,       → Stateful
- *                  stream consumers, alerts bus and pipe
- *   ApiStack       Cognito, HTTP API + JWT authorizer, functions  → Stateful, Workflow
+ *   StatefulStack   KMS key, DynamoDB tables, S3 buckets          (no dependencies)
+ *   WorkflowStack   task functions, Standard state machines,       → Stateful
+ *                   stream consumers, scheduled functions and
+ *                   their schedules, event buses and pipes
+ *   ApiStack        Cognito, HTTP API + JWT authorizer, functions  → Stateful, Workflow
+ *   MonitoringStack on-call SNS topic, alarms, dashboard           → Stateful, Workflow, Api
  *
  * Context: `-c stage=dev` (default dev), `-c logLevel=INFO`, `-c allowedOrigins=https://a,https://b`
  * (CORS of the API and of browser uploads, or `"allowedOrigins": { "<stage>": [...] }` in cdk.json: required
- * outside dev, `*` only in dev, see resolveAllowedOrigins), `-c apiRateLimit=500 -c apiBurstLimit=1000`.
+ * outside dev, `*` only in dev, see resolveAllowedOrigins), `-c apiRateLimit=500 -c apiBurstLimit=1000`,
+ * `-c alarmEmail=oncall@example.gov.cn` (one address subscribed to the on-call topic, which the alarms
+ * notify; without it the topic has no subscription, see parseAlarmEmail).
  * The stacks are environment-agnostic unless CDK_DEFAULT_ACCOUNT/REGION are set, so synth needs no
  * credentials. cdk-nag's AwsSolutions pack runs as a policy-validation plugin: any unacknowledged
  * finding fails synthesis.
@@ -35,10 +42,11 @@ export const featureFlags: Record<string, unknown> = {
   '@aws-cdk/aws-dynamodb:resourcePolicyPerReplica': true,
   '@aws-cdk/aws-dynamodb:retainTableReplica': true,
   '@aws-cdk/aws-kms:aliasNameRef': true,
-  // The KMS key ARN and the table stream ARNs are the only values another stack imports (everything else is
-  // addressed by name). The key is retained and never replaced; a stream ARN carries a creation label, and
-  // its export keeps the stream from being switched off or replaced under its consumers. A plain export
-  // (which pins the value while in use) is the right coupling for both.
+  // The KMS key ARN, the table stream ARNs and the HTTP API's id (for the monitoring stack's API metrics) are
+  // the only values another stack imports (everything else is addressed by name). The key is retained and
+  // never replaced; a stream ARN carries a creation label, and its export keeps the stream from being
+  // switched off or replaced under its consumers; the API's id is generated and the API is never replaced.
+  // A plain export (which pins the value while in use) is the right coupling for all three.
   '@aws-cdk/core:defaultCrossStackReferences': 'strong',
 };
 
@@ -62,6 +70,7 @@ export interface OneWindowApp {
   stateful: StatefulStack;
   workflow: WorkflowStack;
   api: ApiStack;
+  monitoring: MonitoringStack;
 }
 
 function defaultEnvironment(): Environment | undefined {
@@ -128,22 +137,56 @@ export function buildApp(options: BuildAppOptions = {}): OneWindowApp {
     },
   });
   api.addStackDependency(stateful);
-  // Each function is built by the stack of its trigger (routes: Api; ASL placeholder or stream: Workflow);
-  // one with no trigger would silently not be deployed.
+  // Each function is built by the stack of its trigger (routes: Api; ASL placeholder, stream or schedule:
+  // Workflow); one with no trigger would silently not be deployed.
   for (const def of functionDefinitions) {
     const homes = [api.functions[def.id], workflow.functions[def.id]].filter(Boolean);
     if (homes.length !== 1) {
       throw new Error(
-        `function ${def.id} is built by ${homes.length} stacks: give it routes, an ASL placeholder or a stream`,
+        `function ${def.id} is built by ${homes.length} stacks: give it routes, an ASL placeholder, a stream or a schedule`,
       );
     }
   }
+
+  // In registry order; the check above found each one in exactly one stack.
+  const allFunctions = functionDefinitions.map(
+    (def) => (api.functions[def.id] ?? workflow.functions[def.id]) as AppFunction,
+  );
+  const monitoring = new MonitoringStack(app, names.stackName('Monitoring'), {
+    ...common,
+    stackName: names.stackName('Monitoring'),
+    description: `OneWindow ${stage}: on-call topic, alarms and dashboard`,
+    names,
+    dataKey: stateful.dataKey,
+    alarmEmail: parseAlarmEmail(ctx('alarmEmail')),
+    httpApi: api.httpApi,
+    apiStage: api.stage,
+    functions: allFunctions,
+    stateMachines: workflow.stateMachines,
+    tables: stateful.tables,
+    deadLetterQueues: [
+      ...allFunctions.flatMap((fn) =>
+        fn.streamSource ? [{ consumer: fn.definition.id, queue: fn.streamSource.deadLetterQueue }] : [],
+      ),
+      ...Object.entries(workflow.pipeDeadLetterQueues).map(([pipeId, queue]) => ({
+        consumer: `${pipeId}-pipe`,
+        queue,
+      })),
+      ...Object.entries(workflow.schedules).map(([fnId, { deadLetterQueue }]) => ({
+        consumer: `${fnId}-schedule`,
+        queue: deadLetterQueue,
+      })),
+    ],
+  });
+  monitoring.addStackDependency(stateful);
+  monitoring.addStackDependency(workflow);
+  monitoring.addStackDependency(api);
 
   Tags.of(app).add('project', 'onewindow');
   Tags.of(app).add('stage', stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 
-  return { app, stage, names, stateful, workflow, api };
+  return { app, stage, names, stateful, workflow, api, monitoring };
 }
 
 const invokedDirectly =

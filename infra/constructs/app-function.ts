@@ -149,6 +149,8 @@ export class AppFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
+      // Named, not generated: the name is the `function` dimension of the business metrics the alarms watch.
+      functionName: names.functionName(def.id),
       description: def.description,
       entry: path.join(repoRoot, def.entry),
       handler: 'handler',

@@ -5,14 +5,21 @@ import type { Construct } from 'constructs';
 import { acknowledgeNag } from './nag';
 
 /**
- * The on-failure destination of a stream consumer (event source mapping or pipe): encrypted with the
- * data key, TLS only, kept 14 days (the longest SQS allows) so an operator has time to look. For a DynamoDB
- * stream it receives the batch's shard and sequence range, not the records.
+ * The on-failure destination of a stream consumer (event source mapping or pipe) or of a schedule:
+ * encrypted with the data key, TLS only, kept 14 days (the longest SQS allows) so an operator has time to
+ * look. For a DynamoDB stream it receives the batch's shard and sequence range, not the records; for a
+ * schedule, the invocation EventBridge Scheduler could not deliver.
  */
 export function streamDeadLetterQueue(
   scope: Construct,
   id: string,
-  props: { queueName: string; dataKey: IKey; consumer: string },
+  props: {
+    queueName: string;
+    dataKey: IKey;
+    consumer: string;
+    /** What the consumer is, for the acknowledgment (default: a stream consumer). */
+    consumerKind?: string;
+  },
 ): Queue {
   const queue = new Queue(scope, id, {
     queueName: props.queueName,
@@ -26,8 +33,8 @@ export function streamDeadLetterQueue(
   acknowledgeNag(
     queue,
     'SQS3',
-    `This queue is itself the on-failure destination of ${props.consumer} (a stream consumer, which cdk-nag ` +
-      'does not recognise as a DLQ user); a queue behind a dead-letter queue would only move the same messages.',
+    `This queue is itself the on-failure destination of ${props.consumer} (${props.consumerKind ?? 'a stream consumer'}, ` +
+      'which cdk-nag does not recognise as a DLQ user); a queue behind a dead-letter queue would only move the same messages.',
   );
   return queue;
 }

@@ -93,9 +93,60 @@ export class ResourceNames {
     return `arn:${Aws.PARTITION}:pipes:${Aws.REGION}:${Aws.ACCOUNT_ID}:pipe/${this.pipe(id)}`;
   }
 
-  /** The queue that keeps what a stream consumer (function or pipe) gave up on. */
+  /** The queue that keeps what a consumer (stream function, pipe or schedule) gave up on. */
   deadLetterQueue(consumerId: string): string {
     return `${this.prefix}-${consumerId}-dlq`;
+  }
+
+  /**
+   * The Lambda function of a registry entry. The functions see it as AWS_LAMBDA_FUNCTION_NAME, which is the
+   * `function` dimension of their business metrics (functions/shared/metrics.ts), so the alarms on those
+   * metrics are built from this name too.
+   */
+  functionName(id: string): string {
+    const name = `${this.prefix}-${id}`;
+    if (name.length > 64) throw new Error(`function name ${name} is longer than Lambda's 64 characters`);
+    return name;
+  }
+
+  /** The stage's EventBridge Scheduler schedule group: the schedules' roles trust only schedules of it. */
+  scheduleGroup(): string {
+    return this.prefix;
+  }
+
+  scheduleGroupArn(): string {
+    return `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule-group/${this.scheduleGroup()}`;
+  }
+
+  /** An EventBridge Scheduler schedule (in the stage's group). */
+  schedule(id: string): string {
+    return `${this.prefix}-${id}`;
+  }
+
+  scheduleArn(id: string): string {
+    return `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${this.scheduleGroup()}/${this.schedule(id)}`;
+  }
+
+  topic(id: string): string {
+    return `${this.prefix}-${id}`;
+  }
+
+  topicArn(id: string): string {
+    return `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${this.topic(id)}`;
+  }
+
+  /** A CloudWatch alarm: every alarm of the stage starts with the prefix (the on-call topic trusts those). */
+  alarm(slug: string, subject?: string): string {
+    return subject ? `${this.prefix}-${slug}-${subject}` : `${this.prefix}-${slug}`;
+  }
+
+  /** Every alarm of the stage (for the on-call topic's policy). */
+  alarmsArn(): string {
+    return `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${this.prefix}-*`;
+  }
+
+  dashboard(): string {
+    return `${this.prefix}-operations`;
   }
 }
 

@@ -19,6 +19,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { pascalCase, type ResourceNames } from '../constructs/resource-names';
+import { onCallTopicId } from '../definitions/alarms';
 import { type BucketId, bucketDefinitions, bucketIds } from '../definitions/buckets';
 import { type TableId, tableDefinitions, tableIds } from '../definitions/tables';
 
@@ -74,6 +75,21 @@ export class StatefulStack extends Stack {
           ArnLike: {
             'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
           },
+        },
+      }),
+    );
+
+    // CloudWatch alarms publish to the on-call topic (monitoring stack), which is encrypted with this key: SNS
+    // asks KMS for a data key on the alarm's behalf. The encryption context limits it to that one topic (by
+    // name: the topic is in a later stack), so CloudWatch cannot use the key for anything else.
+    this.dataKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOnCallTopic',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': names.topicArn(onCallTopicId) },
         },
       }),
     );

@@ -5,6 +5,8 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
+import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import {
@@ -40,17 +42,38 @@ export const taskFunctionDefinitions = (): FunctionDefinition[] =>
 export const streamFunctionDefinitions = (): FunctionDefinition[] =>
   functionDefinitions.filter((def) => def.stream !== undefined && def.aslPlaceholder === undefined);
 
+/** The registry's scheduled functions: invoked by an EventBridge Scheduler schedule, nothing else. */
+export const scheduledFunctionDefinitions = (): FunctionDefinition[] =>
+  functionDefinitions.filter(
+    (def) => def.schedule !== undefined && def.aslPlaceholder === undefined && def.stream === undefined,
+  );
+
+/** Time zone of every schedule: the centre's (its office hours and working days are Shanghai's). */
+export const scheduleTimeZone = 'Asia/Shanghai';
+
+/**
+ * Delivery retries of a schedule. Scheduler invokes the function asynchronously, so these cover a failed
+ * delivery (throttling, a missing permission) only; Lambda retries a failed run itself (twice). A run that
+ * could not be delivered within half an hour is dead-lettered rather than overlap the next one.
+ */
+export const scheduleRetryPolicy = { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 30 * 60 };
+
 /**
  * The case workflow: the task functions and the Standard state machines built from the ASL files in
  * statemachines/, each placeholder substituted with its function's ARN; the stream consumers that start
- * executions; the event buses and the pipes that forward table stream records to them. The API stack
- * depends on this one (its functions start, describe and call back executions).
+ * executions; the scheduled functions and their schedules; the event buses and the pipes that forward
+ * table stream records to them. The API stack depends on this one (its functions start, describe and call
+ * back executions).
  */
 export class WorkflowStack extends Stack {
   readonly functions: Record<string, AppFunction> = {};
   readonly stateMachines: Record<string, StateMachine> = {};
   readonly eventBuses = {} as Record<EventBusId, EventBus>;
   readonly pipes: Record<string, { pipe: CfnPipe; role: Role }> = {};
+  /** The on-failure queue of each pipe, by pipe id. */
+  readonly pipeDeadLetterQueues: Record<string, Queue> = {};
+  /** Each scheduled function's schedule, its role and the queue of invocations it could not deliver. */
+  readonly schedules: Record<string, { schedule: CfnSchedule; role: Role; deadLetterQueue: Queue }> = {};
 
   constructor(scope: Construct, id: string, props: WorkflowStackProps) {
     super(scope, id, props);
@@ -88,6 +111,7 @@ export class WorkflowStack extends Stack {
       });
     }
 
+    this.buildSchedules(props);
     this.buildEventPipes(props);
 
     const usedPlaceholders = new Set<string>();
@@ -152,6 +176,88 @@ export class WorkflowStack extends Stack {
       if (!usedPlaceholders.has(placeholder)) {
         throw new Error(`function ${fn.definition.id} declares \${${placeholder}} but no ASL file uses it`);
       }
+    }
+  }
+
+  /**
+   * The scheduled functions, each with its EventBridge Scheduler schedule in the stage's group: the registry's
+   * expression in Asia/Shanghai, no flexible window (the check runs when it says), delivery retries, and an
+   * encrypted dead-letter queue for invocations it could not deliver. The schedule's role may invoke that one
+   * function and write to that one queue, and only schedules of the stage's group may assume it.
+   */
+  private buildSchedules(props: WorkflowStackProps): void {
+    const { names } = props;
+    const definitions = scheduledFunctionDefinitions();
+    for (const def of functionDefinitions) {
+      if (def.schedule && !definitions.includes(def)) {
+        throw new Error(`function ${def.id} has a schedule and another trigger: split it in two`);
+      }
+    }
+    if (definitions.length === 0) return;
+    const group = new CfnScheduleGroup(this, 'ScheduleGroup', { name: names.scheduleGroup() });
+    for (const def of definitions) {
+      const schedule = def.schedule as NonNullable<FunctionDefinition['schedule']>;
+      if (def.routes.length > 0 || def.defaultRoute) {
+        throw new Error(`function ${def.id} has both a schedule and HTTP routes: split it in two`);
+      }
+      const construct = pascalCase(def.id);
+      const fn = new AppFunction(this, `${construct}Function`, {
+        definition: def,
+        names,
+        dataKey: props.dataKey,
+        logLevel: props.logLevel,
+        defaultTimeout: Duration.seconds(30),
+      });
+      this.functions[def.id] = fn;
+
+      const deadLetterQueue = streamDeadLetterQueue(this, `${construct}ScheduleDeadLetters`, {
+        queueName: names.deadLetterQueue(`${def.id}-schedule`),
+        dataKey: props.dataKey,
+        consumer: `the ${def.id} schedule`,
+        consumerKind: 'an EventBridge Scheduler target',
+      });
+      const role = new Role(this, `${construct}ScheduleRole`, {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            ArnEquals: { 'aws:SourceArn': names.scheduleGroupArn() },
+          },
+        }),
+        description: `${names.prefix} ${def.id} schedule: invokes the function, dead-letters what it cannot deliver`,
+      });
+      // The unqualified ARN the schedule targets, nothing else (no versions or aliases).
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.function.functionArn] }),
+      );
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetterQueue.queueArn] }),
+      );
+      // Messages to the SSE-KMS queue need a data key.
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [props.dataKey.keyArn],
+        }),
+      );
+
+      const cfnSchedule = new CfnSchedule(this, `${construct}Schedule`, {
+        name: names.schedule(def.id),
+        groupName: group.ref,
+        description: schedule.description,
+        scheduleExpression: schedule.expression,
+        scheduleExpressionTimezone: scheduleTimeZone,
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        target: {
+          arn: fn.function.functionArn,
+          roleArn: role.roleArn,
+          retryPolicy: scheduleRetryPolicy,
+          deadLetterConfig: { arn: deadLetterQueue.queueArn },
+        },
+      });
+      // Scheduler checks that it may assume the role when the schedule is created.
+      cfnSchedule.node.addDependency(role);
+      this.schedules[def.id] = { schedule: cfnSchedule, role, deadLetterQueue };
     }
   }
 
@@ -253,6 +359,7 @@ export class WorkflowStack extends Stack {
       // The pipe validates its role's permissions when it is created.
       pipe.node.addDependency(role);
       this.pipes[def.id] = { pipe, role };
+      this.pipeDeadLetterQueues[def.id] = deadLetterQueue;
     }
   }
 }

@@ -19,11 +19,21 @@ afterEach(() => {
 });
 
 describe('buildApp', () => {
-  it('defaults to stage dev: three stacks named by stage and concern', () => {
+  it('defaults to stage dev: four stacks named by stage and concern', () => {
     const { app, stage } = buildApp({ bundle: false });
     expect(stage).toBe('dev');
     const stackNames = app.node.children.map((child) => child.node.id).sort();
-    expect(stackNames).toEqual(['OneWindow-dev-Api', 'OneWindow-dev-Stateful', 'OneWindow-dev-Workflow']);
+    expect(stackNames).toEqual([
+      'OneWindow-dev-Api',
+      'OneWindow-dev-Monitoring',
+      'OneWindow-dev-Stateful',
+      'OneWindow-dev-Workflow',
+    ]);
+  });
+
+  it('deploys the monitoring stack last: it depends on the three others', () => {
+    const { monitoring, stateful, workflow, api } = buildApp({ bundle: false });
+    expect(monitoring.dependencies).toEqual(expect.arrayContaining([stateful, workflow, api]));
   });
 
   it('takes the stage from context, and names the resources after it', () => {
@@ -111,7 +121,7 @@ describe('buildApp', () => {
 });
 
 describe('CLI entry (cdk.json runs `npx tsx infra/app.ts`)', () => {
-  it('writes a cloud assembly with the three stacks when run directly', () => {
+  it('writes a cloud assembly with the four stacks when run directly', () => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), 'onewindow-cli-'));
     const result = spawnSync(
       process.execPath,
@@ -137,7 +147,12 @@ describe('CLI entry (cdk.json runs `npx tsx infra/app.ts`)', () => {
       .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
       .map(([id]) => id)
       .sort();
-    expect(stacks).toEqual(['OneWindow-cli-Api', 'OneWindow-cli-Stateful', 'OneWindow-cli-Workflow']);
+    expect(stacks).toEqual([
+      'OneWindow-cli-Api',
+      'OneWindow-cli-Monitoring',
+      'OneWindow-cli-Stateful',
+      'OneWindow-cli-Workflow',
+    ]);
     expect(existsSync(path.join(outdir, 'OneWindow-cli-Api.template.json'))).toBe(true);
   }, 120_000);
 });

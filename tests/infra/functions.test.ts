@@ -65,10 +65,16 @@ describe.each(functionDefinitions)('function $id', (def) => {
   const statements = roleStatements(template, logicalIdOf(fn.role));
   const inStack = (value: string) => resolved(stack, value);
 
-  const inWorkflowStack = def.aslPlaceholder !== undefined || def.stream !== undefined;
+  const inWorkflowStack =
+    def.aslPlaceholder !== undefined || def.stream !== undefined || def.schedule !== undefined;
 
   it('lives in the stack its trigger calls for', () => {
     expect(stack).toBe(inWorkflowStack ? built.workflow : built.api);
+  });
+
+  it('is named by stage and id (the `function` dimension of its business metrics)', () => {
+    expect(lambda.Properties.FunctionName).toBe(built.names.functionName(def.id));
+    expect(lambda.Properties.FunctionName).toBe(`onewindow-test-${def.id}`);
   });
 
   it('runs bundled ESM on nodejs22.x, arm64, with active tracing and the declared sizes', () => {

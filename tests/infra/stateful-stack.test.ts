@@ -38,6 +38,21 @@ describe('KMS key', () => {
     expect(JSON.stringify(logs.Principal.Service)).toContain('logs.');
     expect(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']).toBeDefined();
   });
+
+  it('lets CloudWatch alarms use it only for the on-call topic (SNS encryption context)', () => {
+    const statements = template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement as CfnJson[];
+    const alarms = statements.find((s) => s.Sid === 'CloudWatchAlarmsOnCallTopic');
+    expect(alarms).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    });
+    expect(alarms.Condition).toEqual({
+      StringEquals: {
+        'kms:EncryptionContext:aws:sns:topicArn': built.stateful.resolve(built.names.topicArn('on-call')),
+      },
+    });
+  });
 });
 
 describe('DynamoDB tables', () => {

@@ -11,7 +11,7 @@ import { type BuildAppOptions, buildApp, type OneWindowApp } from '../../infra/a
  * temporary cloud assembly directory.
  */
 export interface SynthesizedApp extends OneWindowApp {
-  templates: { stateful: Template; workflow: Template; api: Template };
+  templates: { stateful: Template; workflow: Template; api: Template; monitoring: Template };
 }
 
 export function synthesizeApp(options: BuildAppOptions = {}): SynthesizedApp {
@@ -27,6 +27,7 @@ export function synthesizeApp(options: BuildAppOptions = {}): SynthesizedApp {
       stateful: Template.fromStack(built.stateful),
       workflow: Template.fromStack(built.workflow),
       api: Template.fromStack(built.api),
+      monitoring: Template.fromStack(built.monitoring),
     },
   };
 }

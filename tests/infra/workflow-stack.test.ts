@@ -21,6 +21,7 @@ const template = built.templates.workflow;
 const resources = template.toJSON().Resources as Record<string, CfnJson>;
 const taskDefinitions = functionDefinitions.filter((def) => def.aslPlaceholder !== undefined);
 const streamDefinitions = functionDefinitions.filter((def) => def.stream !== undefined);
+const scheduledDefinitions = functionDefinitions.filter((def) => def.schedule !== undefined);
 
 function taskFunctionFor(placeholder: string): AppFunction {
   const def = taskDefinitions.find((d) => d.aslPlaceholder === placeholder);
@@ -41,10 +42,13 @@ const machineFor = (id: string) => {
 };
 
 describe('task functions', () => {
-  it('the workflow stack holds exactly the registry functions with an ASL placeholder or a stream', () => {
+  it('the workflow stack holds exactly the registry functions with an ASL placeholder, a stream or a schedule', () => {
     expect(taskDefinitions.length).toBeGreaterThan(0);
     expect(streamDefinitions.length).toBeGreaterThan(0);
-    const expected = [...new Set([...taskDefinitions, ...streamDefinitions].map((d) => d.id))].sort();
+    expect(scheduledDefinitions.length).toBeGreaterThan(0);
+    const expected = [
+      ...new Set([...taskDefinitions, ...streamDefinitions, ...scheduledDefinitions].map((d) => d.id)),
+    ].sort();
     expect(Object.keys(built.workflow.functions).sort()).toEqual(expected);
     template.resourceCountIs('AWS::Lambda::Function', expected.length);
   });
@@ -181,6 +185,17 @@ describe.each(eventPipeDefinitions)('pipe $id', (def) => {
     });
   });
 
+  it('exposes its on-failure queue (the monitoring stack alarms on it)', () => {
+    const queue = built.workflow.pipeDeadLetterQueues[def.id];
+    if (!queue) throw new Error(`pipe ${def.id} exposes no queue`);
+    expect(resource.Properties.SourceParameters.DynamoDBStreamParameters.DeadLetterConfig.Arn).toEqual({
+      'Fn::GetAtt': [logicalIdOf(queue), 'Arn'],
+    });
+    expect(resources[logicalIdOf(queue)].Properties.QueueName).toBe(
+      built.names.deadLetterQueue(`${def.id}-pipe`),
+    );
+  });
+
   it('has a role only this pipe can assume, with least privilege', () => {
     const roleResource = resources[logicalIdOf(role)] as CfnJson;
     const trust = roleResource.Properties.AssumeRolePolicyDocument.Statement[0];
@@ -209,7 +224,9 @@ describe.each(eventPipeDefinitions)('pipe $id', (def) => {
 describe('on-failure queues', () => {
   it('are KMS-encrypted with the data key and refuse requests without TLS', () => {
     const queues = resourcesOfType(template, 'AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(streamDefinitions.length + eventPipeDefinitions.length);
+    expect(Object.keys(queues)).toHaveLength(
+      streamDefinitions.length + eventPipeDefinitions.length + scheduledDefinitions.length,
+    );
     const policies = Object.values(resourcesOfType(template, 'AWS::SQS::QueuePolicy'));
     for (const [id, queue] of Object.entries(queues)) {
       expect(JSON.stringify(queue.Properties.KmsMasterKeyId)).toContain('DataKey');
@@ -221,5 +238,78 @@ describe('on-failure queues', () => {
         }),
       );
     }
+  });
+});
+
+describe('scheduled functions', () => {
+  it('the operations check runs every hour', () => {
+    expect(scheduledDefinitions.map((def) => [def.id, def.schedule?.expression])).toContainEqual([
+      'operations-check',
+      'rate(1 hour)',
+    ]);
+  });
+
+  const groups = Object.values(resourcesOfType(template, 'AWS::Scheduler::ScheduleGroup'));
+  const groupIds = Object.keys(resourcesOfType(template, 'AWS::Scheduler::ScheduleGroup'));
+
+  it("one schedule group for the stage's schedules", () => {
+    expect(groups).toHaveLength(1);
+    expect(groups[0].Properties.Name).toBe(built.names.scheduleGroup());
+  });
+
+  describe.each(scheduledDefinitions)('$id', (def) => {
+    const scheduled = built.workflow.schedules[def.id];
+    const fn = built.workflow.functions[def.id];
+    if (!scheduled || !fn) throw new Error(`no schedule for ${def.id}`);
+    const resource = resources[logicalIdOf(scheduled.schedule)] as CfnJson;
+    const functionArn = { 'Fn::GetAtt': [logicalIdOf(fn.function), 'Arn'] };
+    const queueArn = { 'Fn::GetAtt': [logicalIdOf(scheduled.deadLetterQueue), 'Arn'] };
+
+    it("invokes the function on the registry's expression in Asia/Shanghai, without a flexible window", () => {
+      expect(resource.Type).toBe('AWS::Scheduler::Schedule');
+      expect(resource.Properties).toMatchObject({
+        Name: built.names.schedule(def.id),
+        ScheduleExpression: def.schedule?.expression,
+        ScheduleExpressionTimezone: 'Asia/Shanghai',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
+      });
+      expect(resource.Properties.GroupName).toEqual({ Ref: groupIds[0] });
+      expect(resource.Properties.Target.Arn).toEqual(functionArn);
+    });
+
+    it('retries a failed delivery, then dead-letters it to an encrypted, TLS-only queue', () => {
+      const { RetryPolicy, DeadLetterConfig } = resource.Properties.Target;
+      expect(RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(RetryPolicy.MaximumEventAgeInSeconds).toBeLessThanOrEqual(3600);
+      expect(DeadLetterConfig).toEqual({ Arn: queueArn });
+      const queue = resources[logicalIdOf(scheduled.deadLetterQueue)] as CfnJson;
+      expect(queue.Properties.QueueName).toBe(built.names.deadLetterQueue(`${def.id}-schedule`));
+      expect(JSON.stringify(queue.Properties.KmsMasterKeyId)).toContain('DataKey');
+    });
+
+    it("has a role only the stage's schedules can assume, which may invoke this function and fill its queue", () => {
+      expect(resource.Properties.Target.RoleArn).toEqual({
+        'Fn::GetAtt': [logicalIdOf(scheduled.role), 'Arn'],
+      });
+      const trust = (resources[logicalIdOf(scheduled.role)] as CfnJson).Properties.AssumeRolePolicyDocument
+        .Statement[0];
+      expect(trust.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+      expect(trust.Condition.ArnEquals['aws:SourceArn']).toEqual(
+        built.workflow.resolve(built.names.scheduleGroupArn()),
+      );
+      expect(trust.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+      const statements = roleStatements(template, logicalIdOf(scheduled.role));
+      expect(actionsOn(statements, functionArn)).toEqual(['lambda:InvokeFunction']);
+      expect(actionsOn(statements, queueArn)).toEqual(['sqs:SendMessage']);
+      const actions = statements.flatMap((s) => asArray<string>(s.Action)).sort();
+      expect(actions).toEqual([
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'lambda:InvokeFunction',
+        'sqs:SendMessage',
+      ]);
+      expect(statements.flatMap((s) => asArray(s.Resource))).not.toContain('*');
+    });
   });
 });
