@@ -4,6 +4,7 @@ import type { TableId } from '../infra/definitions/tables';
 import { calendarRoutes } from './calendar/routes';
 import { caseRoutes } from './cases/routes';
 import { catalogueRoutes } from './catalogue/routes';
+import { consultationRoutes } from './consultations/routes';
 import { issuanceRoutes } from './issuance/routes';
 import { platformRoutes } from './platform/routes';
 import type { RouteSpec } from './shared/http/route';
@@ -174,6 +175,33 @@ export const functionDefinitions: FunctionDefinition[] = [
     tables: {},
     buckets: {},
     workflow: ['start'],
+    verifiesTokens: false,
+  },
+  {
+    id: 'consultations',
+    entry: 'functions/consultations/handler.ts',
+    description:
+      'Consultations (咨询件) between the window, the departments and applicants: questions, answers, follow-ups, FAQs',
+    routes: Object.values(consultationRoutes),
+    // cases: consultations live beside the cases and share their alert lists (and a case is read to ask
+    // about it); catalogue: matters, departments' limits, staff records, and the guide draft a FAQ goes to.
+    tables: { cases: 'readWrite', catalogue: 'readWrite' },
+    buckets: {},
+    workflow: [],
+    verifiesTokens: true,
+  },
+  {
+    id: 'consultation-timer',
+    entry: 'functions/consultations/timer-handler.ts',
+    description: "Raises the consultations' due alerts (half the limit, the limit, twice the limit)",
+    routes: [],
+    schedule: {
+      expression: 'rate(5 minutes)',
+      description: "Raises the consultations' due alerts and plans the next",
+    },
+    tables: { cases: 'readWrite', catalogue: 'read' },
+    buckets: {},
+    workflow: [],
     verifiesTokens: false,
   },
   {

@@ -80,7 +80,10 @@ export interface WaitingStep {
 
 export interface AlertItem {
   alertId: string;
-  caseId: string;
+  /** The case it is about; a consultation's alert has it only when the consultation is about a case. */
+  caseId?: string;
+  /** A consultation's alert (咨询件): which one. */
+  consultationId?: string;
   caseNumber?: string;
   matterCode: string;
   matterName: string;
@@ -149,8 +152,8 @@ const trailSk = (seq: number) => `TRAIL#${String(seq).padStart(6, '0')}`;
 const alertSk = (alertId: string) => `ALERT#${alertId}`;
 const uploadSk = (uploadId: string) => `UPLOAD#${uploadId}`;
 
-function alertIndexKeys(alert: AlertItem): Record<string, string> {
-  const sort = `${alert.dueDate}#${alert.caseId}#${alert.alertId}`;
+export function alertIndexKeys(alert: AlertItem): Record<string, string> {
+  const sort = `${alert.dueDate}#${alert.caseId ?? alert.consultationId}#${alert.alertId}`;
   return {
     gsi1pk: `ALERTS#CENTRE#${alert.level}`,
     gsi1sk: sort,
@@ -169,9 +172,13 @@ const listIndexes = {
 
 const alertIndexNames = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
 
+const consultationPk = 'CONSULT#';
 const stripAlertKeys = (item: Record<string, unknown>): AlertItem => {
-  const { pk: _pk, sk: _sk, ...rest } = item;
+  const { pk, sk: _sk, ...rest } = item;
   for (const name of alertIndexNames) delete rest[name];
+  // The index copies the item's key, not `consultationId`: a consultation's alert is told by it.
+  if (typeof pk === 'string' && pk.startsWith(consultationPk))
+    rest.consultationId = pk.slice(consultationPk.length);
   return rest as unknown as AlertItem;
 };
 

@@ -194,7 +194,8 @@ export const caseResponses = {
 export const alertView = z
   .object({
     alertId: z.string(),
-    caseId: z.uuid(),
+    caseId: z.uuid().optional().meta({ description: 'The case (absent on a consultation not about a case)' }),
+    consultationId: z.uuid().optional().meta({ description: "On a consultation's alert (咨询件)" }),
     caseNumber: z.string().optional(),
     matterCode: z.string(),
     matterName: z.string(),

@@ -56,6 +56,8 @@ const tagDescriptions: Record<string, string> = {
   cases: 'Intake and acceptance at the front desk (前台综合受理), materials, notices, the trail, alerts',
   'back office':
     'Back-office steps of the responsible department (后台审批): receipt, review, decision, 补正, 特别程序',
+  consultations:
+    'Consultations (咨询件) between the window and the departments, and applicants’ questions on the portal',
   issuance: 'Results (制证), issuance at the window (出件), delivery (送达) and the public check of results',
 };
 

@@ -18,6 +18,7 @@ import { clockEnv, resumeClock, saveClock } from './local-clock';
 import { assertPortFree, freePort, loopback } from './ports';
 import { provisionBuckets, provisionTables } from './provision';
 import { type S3Local, startS3Local } from './s3-local';
+import { type ScheduledFunction, startLocalScheduler } from './scheduler';
 import { type LocalLambdaHandler, type LocalStepFunctions, startLocalStepFunctions } from './stepfunctions';
 import { type LocalStreams, type StreamHandler, startLocalStreams } from './streams';
 
@@ -298,6 +299,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await running?.stop();
     };
     stops.push(pauseStreams);
+
+    const scheduled = functionDefinitions.flatMap((fn) =>
+      fn.schedule
+        ? [
+            {
+              id: fn.id,
+              functionName: names.functionName(fn.id),
+              expression: fn.schedule.expression,
+              handler: handlers.get(fn.id) as ScheduledFunction['handler'],
+            },
+          ]
+        : [],
+    );
+    const scheduler = startLocalScheduler({
+      functions: scheduled,
+      clockSpeed: clock.speed,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    stops.push(scheduler.stop);
+    options.onReady?.(
+      'scheduler',
+      `${scheduled.map((fn) => `${fn.id} ${fn.expression}`).join(', ')} (on the stack clock)`,
+    );
     const resumeStreams = async () => {
       if (stopped) return;
       streams ??= await startStreams();

@@ -21,7 +21,7 @@ export async function casesInAttention(
   do {
     const page = await cases.listAlerts({ kind: 'centre' }, 'red', 100, cursor);
     for (const alert of page.items) {
-      if (alert.kind !== 'workflow-failed' || alert.status !== 'active') continue;
+      if (alert.kind !== 'workflow-failed' || alert.status !== 'active' || !alert.caseId) continue;
       const head = await cases.getCaseHead(alert.caseId);
       found.push({
         caseId: alert.caseId,

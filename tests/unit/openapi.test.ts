@@ -78,6 +78,7 @@ describe('OpenAPI document: created resources', () => {
     const creating = operations.filter(({ operation }) => operation.responses['201']?.headers?.Location);
     expect(creating.map(({ key }) => key).sort()).toEqual([
       'post /cases',
+      'post /consultations',
       'post /matters',
       'put /departments/{departmentId}',
       'put /staff/{userId}',

@@ -84,8 +84,11 @@ describe('caseWriteMetrics', () => {
 });
 
 describe('operationsFigures', () => {
-  const figures = (today: string, alerts = [] as ReturnType<typeof alert>[], years = [2025, 2026]) =>
-    operationsFigures({ activeRedAlerts: alerts, knownScheduleYears: years, today });
+  const figures = (
+    today: string,
+    alerts: { caseId?: string; consultationId?: string; kind: AlertKind }[] = [],
+    years = [2025, 2026],
+  ) => operationsFigures({ activeRedAlerts: alerts, knownScheduleYears: years, today });
 
   it('counts cases in attention and overdue cases once each, and every escalation to the admin', () => {
     expect(
@@ -97,8 +100,10 @@ describe('operationsFigures', () => {
         alert('c', 'escalated-to-admin'),
         alert('d', 'escalated-to-admin'),
         alert('d', 'receipt-overdue'),
+        { consultationId: 'q', kind: 'consultation-escalated-to-admin' },
+        { consultationId: 'q', kind: 'consultation-overdue' },
       ]),
-    ).toMatchObject({ casesInAttention: 1, openOverdueCases: 2, alertsEscalatedToAdmin: 2 });
+    ).toMatchObject({ casesInAttention: 1, openOverdueCases: 2, alertsEscalatedToAdmin: 3 });
   });
 
   it("misses next year's schedule from 1 December (Shanghai) until it is known", () => {

@@ -20,6 +20,10 @@ export const alertKinds = [
   'deferral-overdue',
   'result-uncollected',
   'workflow-failed',
+  // Consultations (咨询件), in the same lists: not answered within half the limit, the limit, twice it.
+  'consultation-warning',
+  'consultation-overdue',
+  'consultation-escalated-to-admin',
 ] as const;
 export type AlertKind = (typeof alertKinds)[number];
 
@@ -38,6 +42,9 @@ export const alertLabels: Record<AlertKind, string> = {
   'deferral-overdue': '容缺材料逾期未补齐,按承诺终止办理',
   'result-uncollected': '办理结果回送窗口后逾期未领取',
   'workflow-failed': '流程异常,需要中心管理员处理',
+  'consultation-warning': '咨询件答复时限已过半',
+  'consultation-overdue': '咨询件超时未答复,已上报首席代表',
+  'consultation-escalated-to-admin': '咨询件超时未答复,已上报中心管理员',
 };
 
 export interface AlertPolicy {

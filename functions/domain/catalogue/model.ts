@@ -137,6 +137,9 @@ export const departmentSchema = z
     name: text(50),
     creditCode,
     chiefRepresentative: z.object({ name: text(30), phone }),
+    consultationHours: z.number().int().min(1).max(40).optional().meta({
+      description: '咨询件答复时限: office hours the department has to answer a consultation (default 4)',
+    }),
   })
   .meta({ id: 'Department' });
 export type Department = z.infer<typeof departmentSchema>;

@@ -9,7 +9,7 @@ export interface OperationsFigures {
   casesInAttention: number;
   /** Distinct cases past their promised date (active `deadline-overdue` alerts). */
   openOverdueCases: number;
-  /** Active escalations to the centre admin. */
+  /** Active escalations to the centre admin (of cases and of consultations). */
   alertsEscalatedToAdmin: number;
   /** From 1 December (Shanghai) of a year, whether the next year's holiday schedule is still unknown. */
   nextYearScheduleMissing: boolean;
@@ -21,20 +21,21 @@ export interface OperationsFigures {
 export const scheduleDueFromMonthDay = '12-01';
 
 export function operationsFigures(input: {
-  activeRedAlerts: readonly { caseId: string; kind: AlertKind }[];
+  activeRedAlerts: readonly { caseId?: string; consultationId?: string; kind: AlertKind }[];
   knownScheduleYears: readonly number[];
   /** Today in Asia/Shanghai, `YYYY-MM-DD`. */
   today: string;
 }): OperationsFigures {
   const casesWith = (kind: AlertKind) =>
-    new Set(input.activeRedAlerts.filter((alert) => alert.kind === kind).map((alert) => alert.caseId)).size;
+    new Set(input.activeRedAlerts.filter((alert) => alert.kind === kind && alert.caseId).map((a) => a.caseId))
+      .size;
+  const escalations = new Set<AlertKind>(['escalated-to-admin', 'consultation-escalated-to-admin']);
   const nextYear = Number(input.today.slice(0, 4)) + 1;
   const due = input.today.slice(5) >= scheduleDueFromMonthDay;
   return {
     casesInAttention: casesWith('workflow-failed'),
     openOverdueCases: casesWith('deadline-overdue'),
-    alertsEscalatedToAdmin: input.activeRedAlerts.filter((alert) => alert.kind === 'escalated-to-admin')
-      .length,
+    alertsEscalatedToAdmin: input.activeRedAlerts.filter((alert) => escalations.has(alert.kind)).length,
     nextYearScheduleMissing: due && !input.knownScheduleYears.includes(nextYear),
     nextYear,
   };

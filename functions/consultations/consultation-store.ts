@@ -1,0 +1,235 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { type AlertItem, alertIndexKeys } from '../cases/case-store';
+import { conditionFailed, strip } from '../catalogue/catalogue-store';
+import type { TrailEvent } from '../domain/cases/trail';
+import type { Consultation } from '../domain/consultations/consultation';
+import { alertMetricName, countMetric } from '../shared/metrics';
+import { type Page, startKeyFor } from '../shared/pagination';
+
+/**
+ * Consultations (咨询件) in the cases table, beside the cases whose alert lists they share:
+ *   CONSULT#<id> / CONSULT         the consultation   gsi1: CONSULTS#ASKER#<userId>, gsi2: CONSULTS#WINDOW#<id>,
+ *                                                     gsi3 (once with the department): CONSULTS#DEPT#<id>,
+ *                                                     sorted by `<raisedAt>#<id>`; open-keys while open:
+ *                                                     CONSULTS#OPEN / `<nextAlertAt>#<id>` (the timer's list)
+ *   CONSULT#<id> / TRAIL#<seq>     its trail, hash-chained like a case's
+ *   CONSULT#<id> / ALERT#<alertId> its alerts, with the case alerts' index keys (GET /alerts lists them)
+ * The partitions' `CONSULTS#` prefix keeps them out of every case list, and the open-keys partition is
+ * none of the case shards the workflow's resume reads.
+ */
+export class ConsultationConflict extends Error {
+  override readonly name = 'ConsultationConflict';
+}
+
+export type ConsultationScope =
+  | { kind: 'asker'; userId: string }
+  | { kind: 'window'; windowId: string }
+  | { kind: 'department'; departmentId: string };
+
+export interface StoredConsultation extends Consultation {
+  trailHead: { seq: number; hash: string };
+}
+
+export interface ConsultationWrite {
+  before?: StoredConsultation;
+  after: StoredConsultation;
+  event: TrailEvent;
+  raiseAlerts?: AlertItem[];
+  resolveAlerts?: string[];
+}
+
+const pkOf = (id: string) => `CONSULT#${id}`;
+const trailSk = (seq: number) => `TRAIL#${String(seq).padStart(6, '0')}`;
+const alertIndexNames = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
+
+function headIndexKeys(c: Consultation): Record<string, string> {
+  const sort = `${c.raisedAt}#${c.consultationId}`;
+  return {
+    gsi1pk: `CONSULTS#ASKER#${c.askedBy.userId}`,
+    gsi1sk: sort,
+    gsi2pk: `CONSULTS#WINDOW#${c.windowId}`,
+    gsi2sk: sort,
+    ...(c.addressee === 'department' ? { gsi3pk: `CONSULTS#DEPT#${c.departmentId}`, gsi3sk: sort } : {}),
+    ...(c.status === 'open' && c.nextAlertAt
+      ? { openPk: 'CONSULTS#OPEN', openSk: `${c.nextAlertAt}#${c.consultationId}` }
+      : {}),
+  };
+}
+
+export function dynamoConsultationStore(client: DynamoDBDocumentClient, tableName: string) {
+  const getMany = async (ids: string[]): Promise<StoredConsultation[]> => {
+    if (ids.length === 0) return [];
+    const found = new Map<string, StoredConsultation>();
+    let keys: Record<string, unknown>[] | undefined = ids.map((id) => ({ pk: pkOf(id), sk: 'CONSULT' }));
+    for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
+      const result: BatchGetCommandOutput = await client.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[tableName] ?? []) {
+        const c = strip<StoredConsultation>(item, 'openPk', 'openSk') as StoredConsultation;
+        found.set(c.consultationId, c);
+      }
+      keys = result.UnprocessedKeys?.[tableName]?.Keys;
+    }
+    return ids.flatMap((id) => found.get(id) ?? []);
+  };
+
+  return {
+    async get(consultationId: string): Promise<StoredConsultation | undefined> {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: pkOf(consultationId), sk: 'CONSULT' },
+          ConsistentRead: true,
+        }),
+      );
+      return strip<StoredConsultation>(Item, 'openPk', 'openSk');
+    },
+
+    /** Writes a change with its trail event (and alerts) in one transaction, from the version read. */
+    async write(write: ConsultationWrite): Promise<void> {
+      const { before, after, event } = write;
+      const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+        {
+          Put: {
+            TableName: tableName,
+            Item: { pk: pkOf(after.consultationId), sk: 'CONSULT', ...headIndexKeys(after), ...after },
+            ...(before
+              ? {
+                  ConditionExpression: 'version = :expected',
+                  ExpressionAttributeValues: { ':expected': before.version },
+                }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: { pk: pkOf(after.consultationId), sk: trailSk(event.seq), ...event },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ];
+      for (const alert of write.raiseAlerts ?? []) {
+        const { consultationId: _id, ...stored } = alert;
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: {
+              pk: pkOf(after.consultationId),
+              sk: `ALERT#${alert.alertId}`,
+              ...alertIndexKeys(alert),
+              ...stored,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+      }
+      for (const alertId of write.resolveAlerts ?? []) {
+        items.push({
+          Update: {
+            TableName: tableName,
+            Key: { pk: pkOf(after.consultationId), sk: `ALERT#${alertId}` },
+            UpdateExpression: `SET #status = :resolved, resolvedAt = :at REMOVE ${alertIndexNames.join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':resolved': 'resolved', ':at': event.at },
+          },
+        });
+      }
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+      } catch (error) {
+        if (conditionFailed(error)) throw new ConsultationConflict(after.consultationId);
+        throw error;
+      }
+      for (const alert of write.raiseAlerts ?? []) countMetric(alertMetricName(alert.kind, alert.level));
+    },
+
+    /** One page of a list, newest first. */
+    async list(
+      scope: ConsultationScope,
+      limit: number,
+      cursor?: Record<string, unknown>,
+    ): Promise<Page<StoredConsultation>> {
+      const [indexName, keyName, keyValue] =
+        scope.kind === 'asker'
+          ? ['gsi1-summary', 'gsi1pk', `CONSULTS#ASKER#${scope.userId}`]
+          : scope.kind === 'window'
+            ? ['gsi2-summary', 'gsi2pk', `CONSULTS#WINDOW#${scope.windowId}`]
+            : ['gsi3-summary', 'gsi3pk', `CONSULTS#DEPT#${scope.departmentId}`];
+      const startKey = startKeyFor(cursor, {
+        partition: { [keyName]: keyValue },
+        keys: ['pk', 'sk', keyName, keyName.replace(/pk$/, 'sk')],
+      });
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: indexName,
+          KeyConditionExpression: '#k = :v',
+          ExpressionAttributeNames: { '#k': keyName },
+          ExpressionAttributeValues: { ':v': keyValue },
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      // The list indexes copy a case's summary, not a consultation: the heads are read by their keys.
+      const ids = (result.Items ?? []).map((item) => String(item.pk).slice('CONSULT#'.length));
+      return {
+        items: await getMany(ids),
+        ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}),
+      };
+    },
+
+    /** The open consultations with an alert due by `dueBefore` (ISO), every page: the timer's work list. */
+    async alertsDueBefore(dueBefore: string): Promise<StoredConsultation[]> {
+      const ids: string[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'open-keys',
+            KeyConditionExpression: 'openPk = :open AND openSk < :before',
+            ExpressionAttributeValues: { ':open': 'CONSULTS#OPEN', ':before': `${dueBefore}$` },
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        ids.push(...(page.Items ?? []).map((item) => String(item.pk).slice('CONSULT#'.length)));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      const heads: StoredConsultation[] = [];
+      for (let i = 0; i < ids.length; i += 100) heads.push(...(await getMany(ids.slice(i, i + 100))));
+      return heads;
+    },
+
+    async trail(consultationId: string): Promise<TrailEvent[]> {
+      const events: TrailEvent[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :trail)',
+            ExpressionAttributeValues: { ':pk': pkOf(consultationId), ':trail': 'TRAIL#' },
+            ConsistentRead: true,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        events.push(...(page.Items ?? []).map((item) => strip<TrailEvent>(item) as TrailEvent));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return events;
+    },
+  };
+}
+
+export type ConsultationStore = ReturnType<typeof dynamoConsultationStore>;

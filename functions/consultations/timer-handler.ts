@@ -1,0 +1,14 @@
+import { logger } from '../shared/logger';
+import { flushMetrics } from '../shared/metrics';
+import { consultations } from './deps';
+
+/** Every few minutes (EventBridge Scheduler; the local stack's scheduler): the consultations' due alerts. */
+export const handler = async (): Promise<{ examined: number; raised: number; skipped: number }> => {
+  try {
+    const outcome = await consultations.raiseDueAlerts();
+    if (outcome.examined > 0) logger.info('consultation alerts', outcome);
+    return outcome;
+  } finally {
+    flushMetrics();
+  }
+};
