@@ -205,6 +205,22 @@ export const functionDefinitions: FunctionDefinition[] = [
     verifiesTokens: false,
   },
   {
+    id: 'qualification-alerts',
+    entry: 'functions/staff/qualification-alerts-handler.ts',
+    description:
+      "Daily: alerts on clerks' qualifications (上岗资格) ending within 30 days or ended, in the alert lists",
+    routes: [],
+    schedule: {
+      expression: 'rate(1 day)',
+      description: "Raises and resolves the alerts on clerks' qualifications",
+    },
+    // catalogue: the staff records; cases: the alert items (the alert lists live there).
+    tables: { catalogue: 'read', cases: 'readWrite' },
+    buckets: {},
+    workflow: [],
+    verifiesTokens: false,
+  },
+  {
     id: 'operations-check',
     entry: 'functions/operations/handler.ts',
     description:

@@ -84,9 +84,12 @@ export interface AlertItem {
   caseId?: string;
   /** A consultation's alert (咨询件): which one. */
   consultationId?: string;
+  /** A staff member's alert (their qualification is ending): whose. */
+  userId?: string;
   caseNumber?: string;
-  matterCode: string;
-  matterName: string;
+  /** The matter (absent on a staff member's alert). */
+  matterCode?: string;
+  matterName?: string;
   windowId: string;
   departmentId: string;
   kind: AlertKind;
@@ -153,7 +156,7 @@ const alertSk = (alertId: string) => `ALERT#${alertId}`;
 const uploadSk = (uploadId: string) => `UPLOAD#${uploadId}`;
 
 export function alertIndexKeys(alert: AlertItem): Record<string, string> {
-  const sort = `${alert.dueDate}#${alert.caseId ?? alert.consultationId}#${alert.alertId}`;
+  const sort = `${alert.dueDate}#${alert.caseId ?? alert.consultationId ?? alert.userId}#${alert.alertId}`;
   return {
     gsi1pk: `ALERTS#CENTRE#${alert.level}`,
     gsi1sk: sort,
@@ -173,12 +176,15 @@ const listIndexes = {
 const alertIndexNames = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
 
 const consultationPk = 'CONSULT#';
+const staffPk = 'STAFF#';
 const stripAlertKeys = (item: Record<string, unknown>): AlertItem => {
   const { pk, sk: _sk, ...rest } = item;
   for (const name of alertIndexNames) delete rest[name];
-  // The index copies the item's key, not `consultationId`: a consultation's alert is told by it.
+  // The index copies the item's key, not `consultationId` or `userId`: the alert of a consultation or of
+  // a staff member is told by it.
   if (typeof pk === 'string' && pk.startsWith(consultationPk))
     rest.consultationId = pk.slice(consultationPk.length);
+  if (typeof pk === 'string' && pk.startsWith(staffPk)) rest.userId = pk.slice(staffPk.length);
   return rest as unknown as AlertItem;
 };
 

@@ -194,11 +194,20 @@ export const caseResponses = {
 export const alertView = z
   .object({
     alertId: z.string(),
-    caseId: z.uuid().optional().meta({ description: 'The case (absent on a consultation not about a case)' }),
+    caseId: z
+      .uuid()
+      .optional()
+      .meta({
+        description: "The case (absent on a staff member's alert and a consultation not about a case)",
+      }),
     consultationId: z.uuid().optional().meta({ description: "On a consultation's alert (咨询件)" }),
+    userId: z
+      .string()
+      .optional()
+      .meta({ description: "On a staff member's alert (a qualification ending): the clerk" }),
     caseNumber: z.string().optional(),
-    matterCode: z.string(),
-    matterName: z.string(),
+    matterCode: z.string().optional().meta({ description: "The matter (absent on a staff member's alert)" }),
+    matterName: z.string().optional(),
     windowId: z.string(),
     departmentId: z.string(),
     kind: z.enum(alertKinds),

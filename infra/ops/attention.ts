@@ -26,7 +26,7 @@ export async function casesInAttention(
       found.push({
         caseId: alert.caseId,
         ...(alert.caseNumber ? { caseNumber: alert.caseNumber } : {}),
-        matterCode: alert.matterCode,
+        matterCode: alert.matterCode ?? '-',
         raisedAt: alert.raisedAt,
         ...(head?.attention ? { reason: head.attention.reason } : {}),
       });

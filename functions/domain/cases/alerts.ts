@@ -24,6 +24,9 @@ export const alertKinds = [
   'consultation-warning',
   'consultation-overdue',
   'consultation-escalated-to-admin',
+  // A clerk's qualification (上岗资格): ending within 30 days, ended without renewal.
+  'qualification-expiring',
+  'qualification-expired',
 ] as const;
 export type AlertKind = (typeof alertKinds)[number];
 
@@ -45,6 +48,8 @@ export const alertLabels: Record<AlertKind, string> = {
   'consultation-warning': '咨询件答复时限已过半',
   'consultation-overdue': '咨询件超时未答复,已上报首席代表',
   'consultation-escalated-to-admin': '咨询件超时未答复,已上报中心管理员',
+  'qualification-expiring': '窗口人员上岗资格30日内到期,请安排复核考核',
+  'qualification-expired': '窗口人员上岗资格已到期,不能再受理该部门事项',
 };
 
 export interface AlertPolicy {
