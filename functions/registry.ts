@@ -186,7 +186,8 @@ export const functionDefinitions: FunctionDefinition[] = [
     // cases: consultations live beside the cases and share their alert lists (and a case is read to ask
     // about it); catalogue: matters, departments' limits, staff records, and the guide draft a FAQ goes to.
     tables: { cases: 'readWrite', catalogue: 'readWrite' },
-    buckets: {},
+    // Attachments: checked in the materials bucket as a case's materials are.
+    buckets: { materials: 'readWrite' },
     workflow: [],
     verifiesTokens: true,
   },

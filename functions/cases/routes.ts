@@ -191,15 +191,29 @@ export const caseResponses = {
   ...errorResponses(400, 401, 403, 404, 409),
 };
 
+/** What an uploader declares of a file (a material, a consultation's attachment) before it is sent. */
+export const uploadRequest = z.object({
+  fileName: z.string().trim().min(1).max(120),
+  contentType: z.enum(materialContentTypes),
+  size: z.number().int().min(1).max(maxMaterialBytes),
+});
+
+/** Where to PUT a file: a short-lived presigned URL and the headers it was signed with. */
+export const uploadTicket = z.object({
+  uploadId: z.uuid(),
+  upload: z.object({
+    url: z.string(),
+    expiresAt: z.string(),
+    headers: z.record(z.string(), z.string()),
+  }),
+});
+
 export const alertView = z
   .object({
     alertId: z.string(),
-    caseId: z
-      .uuid()
-      .optional()
-      .meta({
-        description: "The case (absent on a staff member's alert and a consultation not about a case)",
-      }),
+    caseId: z.uuid().optional().meta({
+      description: "The case (absent on a staff member's alert and a consultation not about a case)",
+    }),
     consultationId: z.uuid().optional().meta({ description: "On a consultation's alert (咨询件)" }),
     userId: z
       .string()
@@ -401,23 +415,12 @@ export const caseRoutes = {
     summary: 'A short-lived upload URL for one material (PDF, JPEG, PNG, OFD; ≤ 20 MiB)',
     request: {
       params: materialParams,
-      body: z.object({
-        fileName: z.string().trim().min(1).max(120),
-        contentType: z.enum(materialContentTypes),
-        size: z.number().int().min(1).max(maxMaterialBytes),
-      }),
+      body: uploadRequest,
     },
     responses: {
       201: {
         description: 'PUT the file to `upload.url` with `upload.headers`, then confirm it',
-        schema: z.object({
-          uploadId: z.uuid(),
-          upload: z.object({
-            url: z.string(),
-            expiresAt: z.string(),
-            headers: z.record(z.string(), z.string()),
-          }),
-        }),
+        schema: uploadTicket,
       },
       ...errorResponses(400, 401, 403, 404, 409),
     },

@@ -3,11 +3,13 @@ import {
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type AlertItem, alertIndexKeys } from '../cases/case-store';
 import { conditionFailed, strip } from '../catalogue/catalogue-store';
+import type { MaterialContentType } from '../domain/cases/model';
 import type { TrailEvent } from '../domain/cases/trail';
 import type { Consultation } from '../domain/consultations/consultation';
 import { alertMetricName, countMetric } from '../shared/metrics';
@@ -21,6 +23,7 @@ import { type Page, startKeyFor } from '../shared/pagination';
  *                                                     CONSULTS#OPEN / `<nextAlertAt>#<id>` (the timer's list)
  *   CONSULT#<id> / TRAIL#<seq>     its trail, hash-chained like a case's
  *   CONSULT#<id> / ALERT#<alertId> its alerts, with the case alerts' index keys (GET /alerts lists them)
+ *   CONSULT#<id> / UPLOAD#<id>     an attachment's requested upload, until it is attached
  * The partitions' `CONSULTS#` prefix keeps them out of every case list, and the open-keys partition is
  * none of the case shards the workflow's resume reads.
  */
@@ -43,6 +46,18 @@ export interface ConsultationWrite {
   event: TrailEvent;
   raiseAlerts?: AlertItem[];
   resolveAlerts?: string[];
+  /** An upload the change consumes: it must still exist, and is gone afterwards. */
+  consumeUpload?: string;
+}
+
+/** A requested upload of an attachment: what the uploader declared, until it is attached. */
+export interface ConsultationUpload {
+  uploadId: string;
+  key: string;
+  fileName: string;
+  contentType: MaterialContentType;
+  size: number;
+  requestedBy: string;
 }
 
 const pkOf = (id: string) => `CONSULT#${id}`;
@@ -144,6 +159,15 @@ export function dynamoConsultationStore(client: DynamoDBDocumentClient, tableNam
           },
         });
       }
+      if (write.consumeUpload) {
+        items.push({
+          Delete: {
+            TableName: tableName,
+            Key: { pk: pkOf(after.consultationId), sk: `UPLOAD#${write.consumeUpload}` },
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        });
+      }
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
       } catch (error) {
@@ -151,6 +175,26 @@ export function dynamoConsultationStore(client: DynamoDBDocumentClient, tableNam
         throw error;
       }
       for (const alert of write.raiseAlerts ?? []) countMetric(alertMetricName(alert.kind, alert.level));
+    },
+
+    async putUpload(consultationId: string, upload: ConsultationUpload): Promise<void> {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: pkOf(consultationId), sk: `UPLOAD#${upload.uploadId}`, ...upload },
+        }),
+      );
+    },
+
+    async getUpload(consultationId: string, uploadId: string): Promise<ConsultationUpload | undefined> {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: pkOf(consultationId), sk: `UPLOAD#${uploadId}` },
+          ConsistentRead: true,
+        }),
+      );
+      return strip<ConsultationUpload>(Item);
     },
 
     /** One page of a list, newest first. */

@@ -7,12 +7,15 @@ import { documentClient } from '../shared/clients/dynamodb';
 import { clock } from '../shared/clock';
 import { tableName } from '../shared/resources';
 import { dynamoConsultationStore } from './consultation-store';
-import { consultationUseCases } from './use-cases';
+import type { ConsultationDeps } from './use-cases';
 
-/** The consultations' use cases on the deployed tables (shared by the API handler and the timer). */
+/**
+ * The consultations' use cases on the deployed tables (shared by the API handler and the timer); the API
+ * adds the materials bucket for attachments, which the timer is not granted.
+ */
 export const catalogueStore = dynamoCatalogueStore(documentClient, tableName('catalogue'));
 
-export const consultations = consultationUseCases({
+export const consultationDeps = {
   consultations: dynamoConsultationStore(documentClient, tableName('cases')),
   catalogue: catalogueStore,
   // Case heads only (the matter and the owner); the idempotency table is never touched (and not granted).
@@ -23,4 +26,4 @@ export const consultations = consultationUseCases({
   ),
   hoursClock: async () => workingHoursClock(await currentCalendar(), calendarEnv.OFFICE_HOURS),
   now: clock.now,
-});
+} satisfies Omit<ConsultationDeps, 'files'>;

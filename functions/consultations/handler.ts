@@ -1,11 +1,19 @@
 import { documentClient } from '../shared/clients/dynamodb';
+import { s3 } from '../shared/clients/s3';
+import { clock } from '../shared/clock';
 import { createHttpHandler, route } from '../shared/http/handler';
 import { json } from '../shared/http/response';
-import { tableName } from '../shared/resources';
+import { objectStorage } from '../shared/object-storage';
+import { bucketName, tableName } from '../shared/resources';
 import { dynamoStaffStore } from '../staff/staff-store';
-import { consultations } from './deps';
+import { consultationDeps } from './deps';
 import { consultationRoutes as r } from './routes';
+import { consultationUseCases } from './use-cases';
 
+const consultations = consultationUseCases({
+  ...consultationDeps,
+  files: objectStorage(s3, bucketName('materials'), clock.now),
+});
 const staff = dynamoStaffStore(documentClient, tableName('catalogue'));
 
 /** An assignee is an active reviewer or chief representative of the department, by the staff records. */
@@ -52,6 +60,15 @@ export const handler = createHttpHandler([
   ),
   route(r.followUpConsultation, async ({ principal, params, body }) =>
     json(200, await consultations.followUp(principal, params.consultationId, body.version, body.text)),
+  ),
+  route(r.requestAttachmentUpload, async ({ principal, params, body }) =>
+    json(201, await consultations.requestAttachmentUpload(principal, params.consultationId, body)),
+  ),
+  route(r.attachFile, async ({ principal, params, body }) =>
+    json(200, await consultations.attach(principal, params.consultationId, body)),
+  ),
+  route(r.attachmentDownload, async ({ principal, params }) =>
+    json(200, await consultations.attachmentDownload(principal, params.consultationId, params.attachmentId)),
   ),
   route(r.consultationToFaq, async ({ principal, params }) =>
     json(200, await consultations.toFaq(principal, params.consultationId)),

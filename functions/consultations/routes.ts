@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { trailEvent } from '../cases/routes';
+import { trailEvent, uploadRequest, uploadTicket } from '../cases/routes';
+import { materialContentTypes } from '../domain/cases/model';
 import { idSchema, matterCode } from '../domain/catalogue/model';
 import { consultationStatuses, consultationText } from '../domain/consultations/consultation';
 import { errorResponses } from '../shared/http/openapi-schemas';
@@ -39,6 +40,18 @@ export const consultationView = z
     answeredAt: z.string().optional(),
     closedAt: z.string().optional(),
     messages: z.array(message),
+    attachments: z.array(
+      z.object({
+        attachmentId: z.uuid(),
+        fileName: z.string(),
+        contentType: z.enum(materialContentTypes),
+        size: z.number().int(),
+        sha256: z.string(),
+        by: z.string(),
+        role: z.string(),
+        at: z.string(),
+      }),
+    ),
     version: z.number().int(),
   })
   .meta({ id: 'Consultation' });
@@ -140,6 +153,40 @@ export const consultationRoutes = {
     'Ask again after an answer (its asker): reopened for a new round with a new due time',
     z.object({ version, text: consultationText }),
   ),
+  requestAttachmentUpload: {
+    ...consultations,
+    operationId: 'requestConsultationAttachmentUpload',
+    method: 'POST',
+    path: '/consultations/{consultationId}/attachments/uploads',
+    summary:
+      'A short-lived upload URL for an attachment (its asker or whoever may answer; PDF, JPEG, PNG, OFD; ≤ 20 MiB)',
+    request: { params, body: uploadRequest },
+    responses: {
+      201: {
+        description: 'PUT the file to `upload.url` with `upload.headers`, then attach it',
+        schema: uploadTicket,
+      },
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  },
+  attachFile: step(
+    'attachConsultationFile',
+    'attachments',
+    'Attach an uploaded file: the server checks its size, its type by magic bytes and its sha256',
+    z.object({ version, uploadId: z.uuid(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  ),
+  attachmentDownload: {
+    ...consultations,
+    operationId: 'downloadConsultationAttachment',
+    method: 'GET',
+    path: '/consultations/{consultationId}/attachments/{attachmentId}/download',
+    summary: 'A 5-minute download URL of an attachment exactly as it was checked',
+    request: { params: params.extend({ attachmentId: z.uuid() }) },
+    responses: {
+      200: { description: 'The URL', schema: z.object({ url: z.string(), expiresAt: z.string() }) },
+      ...errorResponses(400, 401, 404),
+    },
+  },
   consultationToFaq: {
     ...consultations,
     operationId: 'consultationToFaq',

@@ -1,6 +1,9 @@
 import { logger } from '../shared/logger';
 import { flushMetrics } from '../shared/metrics';
-import { consultations } from './deps';
+import { consultationDeps } from './deps';
+import { consultationUseCases } from './use-cases';
+
+const consultations = consultationUseCases(consultationDeps);
 
 /** Every few minutes (EventBridge Scheduler; the local stack's scheduler): the consultations' due alerts. */
 export const handler = async (): Promise<{ examined: number; raised: number; skipped: number }> => {

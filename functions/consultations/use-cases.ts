@@ -3,11 +3,13 @@ import type { AlertItem, CaseStore } from '../cases/case-store';
 import type { CatalogueStore, MatterHead } from '../catalogue/catalogue-store';
 import type { workingHoursClock } from '../domain/calendar/working-hours';
 import { shanghaiDate } from '../domain/calendar-date';
+import { type MaterialContentType, maxMaterialBytes } from '../domain/cases/model';
 import { chainEvent, changesBetween, genesisHash, type TrailActor } from '../domain/cases/trail';
 import { effectiveVersion } from '../domain/catalogue/versions';
 import {
   answer,
   assign,
+  attach,
   type Consultation,
   ConsultationRuleError,
   canSee,
@@ -23,6 +25,7 @@ import {
 } from '../domain/consultations/consultation';
 import { hasRole, type Principal } from '../domain/principal';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { type ObjectStorage, readUpload } from '../shared/object-storage';
 import { encodeCursor } from '../shared/pagination';
 import {
   ConsultationConflict,
@@ -37,6 +40,8 @@ export interface ConsultationDeps {
   cases: Pick<CaseStore, 'getCaseHead'>;
   /** The office-hours clock of the current calendar (it changes when a holiday schedule is loaded). */
   hoursClock: () => Promise<Pick<ReturnType<typeof workingHoursClock>, 'addWorkingHours'>>;
+  /** The materials bucket: attachments are checked there as a case's materials are (not the timer's). */
+  files?: ObjectStorage;
   now: () => number;
   newId?: () => string;
 }
@@ -61,8 +66,14 @@ const systemActor: TrailActor = { userId: 'consultation-timer', role: 'system' }
  */
 function trailFacts(c: Consultation | undefined): Record<string, unknown> {
   if (!c) return {};
-  const { messages, nextAlertAt: _n, version: _v, ...facts } = c as StoredConsultation;
-  const { trailHead: _t, ...rest } = facts as Partial<StoredConsultation>;
+  const {
+    messages,
+    attachments,
+    nextAlertAt: _n,
+    version: _v,
+    trailHead: _t,
+    ...rest
+  } = c as StoredConsultation;
   return {
     ...rest,
     messages: messages.map((m) => ({
@@ -71,6 +82,15 @@ function trailFacts(c: Consultation | undefined): Record<string, unknown> {
       role: m.role,
       at: m.at,
       sha256: sha256(m.text),
+    })),
+    // A file's name may name a person: the trail keeps what identifies the file, not what it is called.
+    attachments: attachments.map((a) => ({
+      attachmentId: a.attachmentId,
+      contentType: a.contentType,
+      size: a.size,
+      sha256: a.sha256,
+      by: a.by,
+      at: a.at,
     })),
   };
 }
@@ -96,13 +116,20 @@ const ruleError = (error: unknown): never => {
 
 /** The consultation as its parties see it. */
 export const consultationView = (c: StoredConsultation) => {
-  const { trailHead: _t, raisedAlertIds: _r, nextAlertAt: _n, ...view } = c;
-  return view;
+  const { trailHead: _t, raisedAlertIds: _r, nextAlertAt: _n, attachments, ...view } = c;
+  return {
+    ...view,
+    attachments: attachments.map(({ key: _k, versionId: _v, ...attachment }) => attachment),
+  };
 };
 
 export function consultationUseCases(deps: ConsultationDeps) {
   const nowIso = () => new Date(deps.now()).toISOString();
   const newId = deps.newId ?? randomUUID;
+  const files = () => {
+    if (!deps.files) throw new Error('consultation attachments need the materials bucket');
+    return deps.files;
+  };
 
   const requireVisible = async (principal: Principal, id: string) => {
     const c = await deps.consultations.get(id);
@@ -139,6 +166,7 @@ export function consultationUseCases(deps: ConsultationDeps) {
     next: Consultation,
     actor: TrailActor,
     action: string,
+    consumeUpload?: string,
   ): Promise<StoredConsultation> => {
     const clock = await deps.hoursClock();
     const at = nowIso();
@@ -173,6 +201,7 @@ export function consultationUseCases(deps: ConsultationDeps) {
         event,
         raiseAlerts: raise.map((p) => alertItem(timed, p, at)),
         resolveAlerts: agenda.resolve,
+        ...(consumeUpload ? { consumeUpload } : {}),
       });
     } catch (error) {
       if (error instanceof ConsultationConflict) throw stale();
@@ -187,6 +216,7 @@ export function consultationUseCases(deps: ConsultationDeps) {
     version: number,
     action: string,
     step: (c: StoredConsultation, clock: Awaited<ReturnType<ConsultationDeps['hoursClock']>>) => Consultation,
+    options: { consumeUpload?: string } = {},
   ) => {
     const c = await requireVisible(principal, id);
     if (c.version !== version) throw stale();
@@ -196,7 +226,7 @@ export function consultationUseCases(deps: ConsultationDeps) {
     } catch (error) {
       return ruleError(error);
     }
-    return consultationView(await save(c, next, actorOf(principal), action));
+    return consultationView(await save(c, next, actorOf(principal), action, options.consumeUpload));
   };
 
   const matterOf = async (code: string) => {
@@ -266,6 +296,7 @@ export function consultationUseCases(deps: ConsultationDeps) {
         roundStartedAt: at,
         dueAt: dueAfter(clock, at, limitHours),
         raisedAt: at,
+        attachments: [],
         messages: [
           {
             kind: 'question',
@@ -326,6 +357,84 @@ export function consultationUseCases(deps: ConsultationDeps) {
       change(principal, id, version, 'follow-up', (c, clock) =>
         followUp(c, principal, text, nowIso(), clock),
       ),
+
+    /** A short-lived upload URL for an attachment; the file counts only once attached (checked). */
+    async requestAttachmentUpload(
+      principal: Principal,
+      id: string,
+      upload: { fileName: string; contentType: MaterialContentType; size: number },
+    ) {
+      const c = await requireVisible(principal, id);
+      try {
+        // The same rule as attaching, checked before a URL is handed out.
+        attach(c, principal, { attachmentId: '-', key: '-', sha256: '-', ...upload }, nowIso());
+      } catch (error) {
+        return ruleError(error);
+      }
+      const uploadId = newId();
+      const key = `uploads/consultations/${id}/${uploadId}`;
+      await deps.consultations.putUpload(id, { uploadId, key, ...upload, requestedBy: principal.userId });
+      return { uploadId, upload: await files().uploadUrl(key, upload.contentType, upload.size) };
+    },
+
+    /**
+     * Attaches an upload as a case's material is confirmed: copied to a key no upload URL points to, then
+     * read there (real size, type by magic bytes, sha256 matching the client's).
+     */
+    async attach(
+      principal: Principal,
+      id: string,
+      input: { version: number; uploadId: string; sha256: string },
+    ) {
+      const c = await requireVisible(principal, id);
+      if (c.version !== input.version) throw stale();
+      const upload = await deps.consultations.getUpload(id, input.uploadId);
+      if (!upload || upload.requestedBy !== principal.userId)
+        throw new NotFoundError('上传记录不存在', 'UPLOAD_NOT_FOUND', { uploadId: input.uploadId });
+      const key = `consultations/${id}/${upload.uploadId}`;
+      let pinned: { versionId?: string };
+      try {
+        pinned = await files().pin(upload.key, key);
+      } catch (error) {
+        if ((error as Error).name === 'ObjectMissing')
+          throw new ConflictError('文件尚未上传', 'FILE_NOT_UPLOADED', { uploadId: upload.uploadId });
+        throw error;
+      }
+      const { facts, issues } = await readUpload(files(), key, upload, maxMaterialBytes, pinned.versionId);
+      if (facts.sha256 !== input.sha256)
+        issues.push({ field: 'body.sha256', message: '文件校验值不符,请重新上传' });
+      if (issues.length > 0) throw new ValidationError('上传的附件未通过检查', issues);
+      return change(
+        principal,
+        id,
+        input.version,
+        'attach',
+        (current) =>
+          attach(
+            current,
+            principal,
+            {
+              attachmentId: upload.uploadId,
+              fileName: upload.fileName,
+              contentType: upload.contentType,
+              size: facts.size,
+              sha256: facts.sha256,
+              key,
+              ...pinned,
+            },
+            nowIso(),
+          ),
+        { consumeUpload: upload.uploadId },
+      );
+    },
+
+    /** A short-lived download URL of an attachment exactly as it was checked. */
+    async attachmentDownload(principal: Principal, id: string, attachmentId: string) {
+      const c = await requireVisible(principal, id);
+      const attachment = c.attachments.find((a) => a.attachmentId === attachmentId);
+      if (!attachment) throw new NotFoundError('附件不存在', 'ATTACHMENT_NOT_FOUND', { attachmentId });
+      return files().downloadUrl(attachment.key, attachment.fileName, 300, attachment.versionId);
+    },
 
     /** Reassignment within the department: the assignee must be one of its reviewers or its chief. */
     async assign(

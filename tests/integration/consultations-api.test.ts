@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoCaseStore } from '../../functions/cases/case-store';
 import { dynamoCatalogueStore } from '../../functions/catalogue/catalogue-store';
@@ -20,6 +21,7 @@ import { startTestApi, type TestApi } from '../support/test-api';
  */
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies, asserted field by field.
 type Json = Record<string, any>;
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 const shanghai = (local: string) => Date.parse(`${local}+08:00`);
 const iso = (local: string) => new Date(shanghai(local)).toISOString();
 
@@ -355,6 +357,80 @@ describe('consultations over HTTP', () => {
       body: { version: assigned.body.version, text: '需要办理变更。' },
     });
     expect(answered).toMatchObject({ status: 200, body: { status: 'answered' } });
+  });
+
+  it('take attachments checked as materials are: type by magic bytes, sha256, and kept out of the trail by name', async () => {
+    const { body: raised } = await api.call('POST', '/consultations', {
+      token: tokens.clerk3,
+      body: { matterCode: 'YJ-0001', question: '附上场地平面图,请看是否合规?' },
+    });
+    const path = `/consultations/${raised.consultationId}`;
+    const upload = async (bytes: Buffer, token = tokens.clerk3, fileName = '张三店铺平面图.pdf') => {
+      const requested = await api.call('POST', `${path}/attachments/uploads`, {
+        token,
+        body: { fileName, contentType: 'application/pdf', size: bytes.byteLength },
+      });
+      if (requested.status !== 201) return { requested, uploadId: undefined };
+      const put = await fetch(requested.body.upload.url, {
+        method: 'PUT',
+        headers: requested.body.upload.headers,
+        body: bytes,
+      });
+      expect(put.status).toBe(200);
+      return { requested, uploadId: requested.body.uploadId as string };
+    };
+    // Someone who may not answer it (another department's chief cannot even see it).
+    expect((await upload(Buffer.from('%PDF-1.4\n'), tokens.waterChief)).requested.status).toBe(404);
+
+    const plan = Buffer.from('%PDF-1.4\n% plan\n%%EOF\n');
+    const first = await upload(plan);
+    const wrongHash = await api.call('POST', `${path}/attachments`, {
+      token: tokens.clerk3,
+      body: { version: raised.version, uploadId: first.uploadId, sha256: sha256('other') },
+    });
+    expect(wrongHash.status).toBe(400);
+    expect(wrongHash.body.error.details.fields.map((f: Json) => f.field)).toContain('body.sha256');
+
+    const attached = await api.call('POST', `${path}/attachments`, {
+      token: tokens.clerk3,
+      body: { version: raised.version, uploadId: first.uploadId, sha256: sha256(plan) },
+    });
+    expect(attached.status, JSON.stringify(attached.body)).toBe(200);
+    expect(attached.body.attachments).toMatchObject([
+      {
+        attachmentId: first.uploadId,
+        fileName: '张三店铺平面图.pdf',
+        contentType: 'application/pdf',
+        size: plan.byteLength,
+      },
+    ]);
+    expect(attached.body.attachments[0].key).toBeUndefined();
+    // The upload is consumed: attaching it again finds nothing.
+    const again = await api.call('POST', `${path}/attachments`, {
+      token: tokens.clerk3,
+      body: { version: attached.body.version, uploadId: first.uploadId, sha256: sha256(plan) },
+    });
+    expect(again.status).toBe(404);
+
+    // A "PDF" that is not one is refused by its bytes.
+    const fake = Buffer.from('GIF89a not a pdf at all');
+    const second = await upload(fake);
+    const refused = await api.call('POST', `${path}/attachments`, {
+      token: tokens.clerk3,
+      body: { version: attached.body.version, uploadId: second.uploadId, sha256: sha256(fake) },
+    });
+    expect(refused.status).toBe(400);
+
+    const download = await api.call('GET', `${path}/attachments/${first.uploadId}/download`, {
+      token: tokens.chief,
+    });
+    expect(download.status).toBe(200);
+    const file = await fetch(download.body.url);
+    expect(Buffer.from(await file.arrayBuffer()).equals(plan)).toBe(true);
+
+    const trail = await api.call('GET', `${path}/trail`, { token: tokens.chief });
+    expect(trail.body.items.map((e: Json) => e.action)).toEqual(['raise', 'attach']);
+    expect(JSON.stringify(trail.body.items)).not.toContain('张三');
   });
 
   it("turn an answer into a FAQ of the matter's next guide draft, once", async () => {

@@ -1,6 +1,7 @@
 import type { workingHoursClock } from '../calendar/working-hours';
 import { shanghaiDate } from '../calendar-date';
 import type { AlertAudience, AlertKind, AlertLevel } from '../cases/alerts';
+import type { MaterialContentType } from '../cases/model';
 import { text } from '../catalogue/model';
 import { hasRole, type Principal } from '../principal';
 
@@ -35,6 +36,24 @@ export interface ConsultationMessage {
   at: string;
 }
 
+/** A file attached by a party (the same checked upload as a case's materials). */
+export interface ConsultationAttachment {
+  attachmentId: string;
+  fileName: string;
+  contentType: MaterialContentType;
+  size: number;
+  sha256: string;
+  /** The checked copy (no upload URL points to it) and its S3 version where the bucket keeps versions. */
+  key: string;
+  versionId?: string;
+  by: string;
+  role: string;
+  at: string;
+}
+
+/** Files per consultation: a question's evidence, not a case's materials. */
+export const maxConsultationAttachments = 10;
+
 export interface Consultation {
   consultationId: string;
   /** 咨询件编号, e.g. ZX20261202-3F9A1C07. */
@@ -62,6 +81,7 @@ export interface Consultation {
   answeredAt?: string;
   closedAt?: string;
   messages: ConsultationMessage[];
+  attachments: ConsultationAttachment[];
   /** Alerts raised so far (ids), so a timer run raises each once. */
   raisedAlertIds: string[];
   /** When the next alert of the open round is due (the timer's list is sorted by it); none when closed. */
@@ -157,6 +177,21 @@ export function forward(
     dueAt: dueAfter(clock, at, c.limitHours),
     messages: note ? [...c.messages, message('forward', note, principal, at)] : c.messages,
   };
+}
+
+/** Who may attach a file now: its asker, or whoever may answer it, while it is not closed. */
+export function attach(
+  c: Consultation,
+  principal: Principal,
+  file: Omit<ConsultationAttachment, 'by' | 'role' | 'at'>,
+  at: string,
+): Consultation {
+  if (!isAsker(principal, c) && !canAnswer(principal, c)) throw forbidden('只有提问人或答复方可以上传附件');
+  if (c.status === 'closed') throw conflict('该咨询件已办结');
+  if (c.attachments.length >= maxConsultationAttachments)
+    throw conflict(`每个咨询件最多 ${maxConsultationAttachments} 个附件`);
+  const { by, role } = message('question', '', principal, at);
+  return { ...c, attachments: [...c.attachments, { ...file, by, role, at }] };
 }
 
 /** Reassignment within the department, by its staff (the assignee must be of the same department). */
