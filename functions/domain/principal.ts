@@ -23,6 +23,55 @@ export interface Principal {
   windowId?: string;
   /** The department a reviewer or chief representative belongs to. */
   departmentId?: string;
+  /** What the identity provider says of the person, by the configured claim names (never logged). */
+  person?: PersonClaims;
+}
+
+/** Claims that identify a person, where the identity provider carries them (统一身份认证). */
+export interface PersonClaims {
+  name?: string;
+  idNumber?: string;
+  /** The provider's real-name level (实名等级), as it names it. */
+  realNameLevel?: string;
+}
+
+/** Which claim of the provider's token carries each fact (configuration, not code: providers differ). */
+export type PersonClaimNames = Partial<Record<keyof PersonClaims, string>>;
+
+/** The person facts a token carries under the configured names; strings only, anything else ignored. */
+export function personFromClaims(claims: Record<string, unknown>, names: PersonClaimNames): PersonClaims {
+  const person: PersonClaims = {};
+  for (const [fact, claim] of Object.entries(names) as [keyof PersonClaims, string][]) {
+    const value = claims[claim];
+    if (typeof value === 'string' && value.trim() !== '') person[fact] = value.trim().slice(0, 100);
+  }
+  return person;
+}
+
+/** A staff record as authorisation reads it. */
+export interface StaffStanding {
+  role: 'clerk' | 'reviewer' | 'chief' | 'admin';
+  windowId?: string;
+  departmentId?: string;
+  active: boolean;
+}
+
+/**
+ * The principal of a verified subject when roles come from our staff records (an identity provider that
+ * is not ours knows who someone is, not what they do here): an active record gives its role and scope;
+ * anyone else — a citizen, an enterprise user, a former clerk — is an applicant, whatever the token's
+ * claims say.
+ */
+export function principalFromStaff(userId: string, staff: StaffStanding | undefined): Principal {
+  if (!staff?.active) return { userId, roles: ['applicant'] };
+  return {
+    userId,
+    roles: [staff.role],
+    ...(staff.role === 'clerk' && staff.windowId ? { windowId: staff.windowId } : {}),
+    ...((staff.role === 'reviewer' || staff.role === 'chief') && staff.departmentId
+      ? { departmentId: staff.departmentId }
+      : {}),
+  };
 }
 
 /** Claim names as Cognito puts them in an ID token (groups for roles, custom attributes for scope). */

@@ -11,6 +11,23 @@ import { claimNames, type Role } from '../../functions/domain/principal';
 export const localIssuer = 'urn:onewindow:local-issuer';
 export const localAudience = 'onewindow-local-client';
 export const localJwksPath = '/local-issuer/.well-known/jwks.json';
+export const localDiscoveryPath = '/local-issuer/.well-known/openid-configuration';
+
+/**
+ * The local issuer's OpenID Connect discovery document, as any provider publishes one: the handlers find
+ * the key set through it (JWT_DISCOVERY_URL), the path a deployment on the province's identity provider
+ * takes. Its issuer stays a URN: tokens minted offline (`npm run token`) need no port.
+ */
+export function localDiscoveryDocument(baseUrl: string) {
+  return {
+    issuer: localIssuer,
+    jwks_uri: `${baseUrl}${localJwksPath}`,
+    id_token_signing_alg_values_supported: ['RS256'],
+    subject_types_supported: ['public'],
+    response_types_supported: ['id_token'],
+    claims_supported: ['sub', 'cognito:groups', 'custom:windowId', 'custom:departmentId', 'name'],
+  };
+}
 
 export interface LocalIssuer {
   jwks: { keys: JWK[] };

@@ -12,7 +12,14 @@ import type { ApiThrottle } from '../definitions/throttle';
 import { acquireDataLock } from './data-lock';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { type ApiHandler, type Gateway, startGateway } from './gateway/http-gateway';
-import { localAudience, localIssuer, localJwksPath, openLocalIssuer } from './issuer';
+import {
+  localAudience,
+  localDiscoveryDocument,
+  localDiscoveryPath,
+  localIssuer,
+  localJwksPath,
+  openLocalIssuer,
+} from './issuer';
 import { localFunctionArn, localRegion, localStateMachineArn } from './lambda-context';
 import { clockEnv, resumeClock, saveClock } from './local-clock';
 import { assertPortFree, freePort, loopback } from './ports';
@@ -130,7 +137,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     JWT_ISSUER: localIssuer,
     JWT_AUDIENCE: localAudience,
-    JWT_JWKS_URL: `${gatewayUrl}${localJwksPath}`,
+    JWT_DISCOVERY_URL: `${gatewayUrl}${localDiscoveryPath}`,
     // Printed on every result document: where anyone checks it.
     RESULT_VERIFY_URL: `${gatewayUrl}/results/verify`,
     ...clockEnv(clockSettings),
@@ -360,7 +367,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           defaultRoute: fn.defaultRoute ?? false,
           handler: handlers.get(fn.id) as ApiHandler,
         })),
-      staticJson: { [localJwksPath]: issuer.jwks },
+      staticJson: {
+        [localJwksPath]: issuer.jwks,
+        [localDiscoveryPath]: localDiscoveryDocument(gatewayUrl),
+      },
       // The stream consumers and scheduled functions, for the operator commands (redrive, check).
       invocable: Object.fromEntries(
         functionDefinitions

@@ -32,14 +32,23 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(functionIds: string[], env: Record<string, string>): Promise<TestApi> {
+export async function startTestApi(
+  functionIds: string[],
+  env: Record<string, string>,
+  /** Another identity provider's settings (JWT_*, IDENTITY_*) instead of the local issuer's. */
+  identity?: Record<string, string>,
+): Promise<TestApi> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  Object.assign(process.env, env, {
-    JWT_ISSUER: localIssuer,
-    JWT_AUDIENCE: localAudience,
-    JWT_JWKS_URL: `${url}${localJwksPath}`,
-  });
+  Object.assign(
+    process.env,
+    env,
+    identity ?? {
+      JWT_ISSUER: localIssuer,
+      JWT_AUDIENCE: localAudience,
+      JWT_JWKS_URL: `${url}${localJwksPath}`,
+    },
+  );
   const issuer = await openLocalIssuer(mkdtempSync(path.join(os.tmpdir(), 'onewindow-api-issuer-')));
   const functions = await Promise.all(
     functionIds.map(async (id) => {

@@ -95,3 +95,41 @@ export function remoteKeySet(url: URL, options: RemoteKeySetOptions = {}): JWTVe
     }
   };
 }
+
+/**
+ * The key set of an OpenID Connect provider found through its discovery document
+ * (`<issuer>/.well-known/openid-configuration`): its `issuer` must be the one configured (OIDC Discovery
+ * §4.3) and its `jwks_uri` an https URL (http only on loopback, for the local issuer). Read on first use
+ * and again after a failure; the keys themselves are cached as by `remoteKeySet`.
+ */
+export function discoveredKeySet(
+  discoveryUrl: URL,
+  expectedIssuer: string,
+  options: RemoteKeySetOptions = {},
+): JWTVerifyGetKey {
+  const { timeoutMs = 5_000 } = options;
+  let keys: Promise<JWTVerifyGetKey> | undefined;
+  const discover = async (): Promise<JWTVerifyGetKey> => {
+    const document = (await fetchJson(discoveryUrl, timeoutMs)) as { issuer?: unknown; jwks_uri?: unknown };
+    if (document?.issuer !== expectedIssuer)
+      throw new errors.JWKSInvalid(`the discovery document names issuer ${String(document?.issuer)}`);
+    let jwksUri: URL;
+    try {
+      jwksUri = new URL(String(document.jwks_uri));
+    } catch {
+      throw new errors.JWKSInvalid('the discovery document has no jwks_uri');
+    }
+    const loopbackHttp =
+      jwksUri.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(jwksUri.hostname);
+    if (jwksUri.protocol !== 'https:' && !loopbackHttp)
+      throw new errors.JWKSInvalid('the discovery document names a jwks_uri that is not https');
+    return remoteKeySet(jwksUri, options);
+  };
+  return async (header, token) => {
+    keys ??= discover().catch((error) => {
+      keys = undefined;
+      throw error;
+    });
+    return (await keys)(header, token);
+  };
+}
