@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { alertKinds, alertLevels } from '../../functions/domain/cases/alerts';
@@ -17,6 +19,7 @@ import {
   renderRunbook,
   runbookAnchor,
 } from '../../infra/definitions/alarms';
+import { repoRoot } from '../../infra/definitions/asl';
 import { eventPipeDefinitions } from '../../infra/definitions/event-pipes';
 import { tableIds } from '../../infra/definitions/tables';
 import { throttledTableOperations } from '../../infra/stacks/monitoring-stack';
@@ -168,6 +171,11 @@ describe('every alarm', () => {
       expect(slug).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(markdown).toContain(`<a id="${runbookAnchor(slug)}"></a>\n\n#### ${alarmRunbook(slug).title}\n`);
     }
+  });
+
+  it('is in the README exactly as rendered (the alarms link to it)', () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    expect(readme).toContain(renderRunbook().trim());
   });
 });
 
