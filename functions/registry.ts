@@ -6,6 +6,7 @@ import { caseRoutes } from './cases/routes';
 import { catalogueRoutes } from './catalogue/routes';
 import { consultationRoutes } from './consultations/routes';
 import { issuanceRoutes } from './issuance/routes';
+import { docsAssetFiles } from './platform/docs-assets';
 import { platformRoutes } from './platform/routes';
 import type { RouteSpec } from './shared/http/route';
 import { staffRoutes } from './staff/routes';
@@ -89,6 +90,8 @@ export const functionDefinitions: FunctionDefinition[] = [
     buckets: { materials: 'list', results: 'list', catalogue: 'list' },
     workflow: ['describe'],
     verifiesTokens: true,
+    // Swagger UI for /docs, from the pinned swagger-ui-dist: DOCS_SWAGGER_UI_BUNDLE_JS, DOCS_SWAGGER_UI_CSS.
+    files: docsAssetFiles,
   },
   {
     id: 'catalogue',

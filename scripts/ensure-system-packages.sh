@@ -4,6 +4,7 @@
 #   java       Java 17 for DynamoDB Local                      (openjdk-17-jre-headless)
 #   font       the Chinese font the PDFs embed                 (fonts-wqy-microhei)
 #   pdftotext  the PDF text tool the document tests read with  (poppler-utils)
+#   chromium   the headless browser the docs page test drives  (chromium)
 set -euo pipefail
 font=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
@@ -14,7 +15,8 @@ missing_packages() {
       java) command -v java >/dev/null 2>&1 || echo openjdk-17-jre-headless ;;
       font) [ -f "$font" ] || echo fonts-wqy-microhei ;;
       pdftotext) command -v pdftotext >/dev/null 2>&1 || echo poppler-utils ;;
-      *) echo "error: unknown requirement '$need' (java, font, pdftotext)" >&2; exit 2 ;;
+      chromium) command -v chromium >/dev/null 2>&1 || echo chromium ;;
+      *) echo "error: unknown requirement '$need' (java, font, pdftotext, chromium)" >&2; exit 2 ;;
     esac
   done
 }

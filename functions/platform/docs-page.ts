@@ -1,50 +1,113 @@
+import { NotFoundError } from '../shared/errors';
+import type { HttpResult } from '../shared/http/response';
+import { type DocsAsset, type DocsAssetName, isDocsAssetName, loadDocsAssets } from './docs-assets';
+
 /**
- * A self-contained page that renders /openapi.json (no CDN: it must work offline on one laptop).
+ * GET /docs and GET /docs/assets/{file}: the interactive API reference (Swagger UI) on the API's own
+ * origin. The page loads only files of this origin: no CDN, so it works offline, and its CSP lets it load
+ * and call nothing else.
  */
-export const docsPage = `<!doctype html>
+
+/**
+ * Scripts and styles from this origin only (Swagger UI sets styles through the DOM, which `style-src`
+ * does not govern, so no 'unsafe-inline'); images from here or `data:` (the icons in its CSS); requests
+ * (the document, try-it-out) to this origin only; no framing, no forms posted anywhere, no `<base>`.
+ */
+export const docsContentSecurityPolicy = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const securityHeaders = {
+  'content-security-policy': docsContentSecurityPolicy,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+const assetUrl = (asset: DocsAsset) => `/docs/assets/${asset.name}?v=${asset.version}`;
+
+export function renderDocsPage(assets: Map<DocsAssetName, DocsAsset>): string {
+  const url = (name: DocsAssetName) => {
+    const asset = assets.get(name);
+    if (!asset) throw new Error(`docs asset ${name} is not loaded`);
+    return assetUrl(asset);
+  };
+  return `<!doctype html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>OneWindow 一窗通办 API</title>
-<style>
-body{font-family:system-ui,"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1a1a1a}
-h1{font-size:1.5rem}h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #ddd}
-.op{border:1px solid #ddd;border-radius:6px;margin:.75rem 0;padding:.5rem .75rem}
-.m{display:inline-block;min-width:4.5rem;font-weight:700;font-family:monospace}
-.GET{color:#0a7}.POST{color:#06c}.PUT,.PATCH{color:#b70}.DELETE{color:#c22}
-code,pre{font-family:ui-monospace,monospace;font-size:.85rem}pre{background:#f6f6f6;padding:.5rem;overflow:auto}
-.lock{color:#b70}
-</style>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${url('swagger-ui.css')}">
 </head>
 <body>
-<h1 id="title">OneWindow API</h1>
-<p id="desc"></p>
-<p><a href="./openapi.json">openapi.json</a></p>
-<div id="ops">加载中…</div>
-<script>
-const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-fetch('./openapi.json').then((r) => r.json()).then((doc) => {
-  document.getElementById('title').textContent = doc.info.title + ' ' + doc.info.version;
-  document.getElementById('desc').textContent = doc.info.description || '';
-  const byTag = {};
-  for (const [path, item] of Object.entries(doc.paths || {})) {
-    for (const [method, op] of Object.entries(item)) {
-      const tag = (op.tags || ['other'])[0];
-      (byTag[tag] ||= []).push({ path, method: method.toUpperCase(), op });
-    }
-  }
-  document.getElementById('ops').innerHTML = Object.entries(byTag).map(([tag, ops]) =>
-    '<h2>' + esc(tag) + '</h2>' + ops.map(({ path, method, op }) =>
-      '<div class="op"><span class="m ' + method + '">' + method + '</span><code>' + esc(path) + '</code> ' +
-      (op.security ? '<span class="lock" title="Bearer JWT">🔒</span>' : '') +
-      '<div>' + esc(op.summary) + '</div>' +
-      ((op.parameters || []).length ? '<div>参数: ' + op.parameters.map((p) => '<code>' + esc(p.in) + '.' + esc(p.name) + (p.required ? '*' : '') + '</code>').join(' ') + '</div>' : '') +
-      (op.requestBody ? '<details><summary>请求体</summary><pre>' + esc(JSON.stringify(op.requestBody.content, null, 2)) + '</pre></details>' : '') +
-      '<details><summary>响应: ' + Object.keys(op.responses || {}).join(', ') + '</summary><pre>' + esc(JSON.stringify(op.responses, null, 2)) + '</pre></details>' +
-      '</div>').join('')).join('');
-}).catch((e) => { document.getElementById('ops').textContent = '无法加载 openapi.json: ' + e; });
-</script>
+<noscript>本页需要 JavaScript。API 描述文件: <a href="/openapi.json">openapi.json</a></noscript>
+<div id="swagger-ui"></div>
+<script src="${url('swagger-ui-bundle.js')}"></script>
+<script src="${url('onewindow-docs.js')}"></script>
 </body>
 </html>
 `;
+}
+
+/** The page: never cached for long, so a new deployment's asset versions are picked up at once. */
+export async function docsPageResponse(): Promise<HttpResult> {
+  const assets = await loadDocsAssets();
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-cache',
+      ...securityHeaders,
+    },
+    body: renderDocsPage(assets),
+  };
+}
+
+/** Whether `accept-encoding` takes gzip (`gzip;q=0` refuses it). */
+export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  return (acceptEncoding ?? '').split(',').some((part) => {
+    const [coding, ...params] = part.trim().split(';');
+    if (coding?.trim().toLowerCase() !== 'gzip' && coding?.trim() !== '*') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+const oneYear = 365 * 24 * 60 * 60;
+
+/**
+ * A file of the page, gzip-compressed when the client takes it. Cached for a year (immutable) when asked
+ * for with the version the page links (`?v=`, a hash of its content); without it, or with an old version,
+ * revalidated on every use, so a cache never keeps an old file under the current name.
+ */
+export async function docsAssetResponse(
+  file: string,
+  version: string | undefined,
+  acceptEncoding: string | undefined,
+): Promise<HttpResult> {
+  if (!isDocsAssetName(file)) throw new NotFoundError('请求的文件不存在');
+  const asset = (await loadDocsAssets()).get(file);
+  if (!asset) throw new NotFoundError('请求的文件不存在');
+  const gzip = acceptsGzip(acceptEncoding);
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': asset.contentType,
+      'cache-control':
+        version === asset.version ? `public, max-age=${oneYear}, immutable` : 'public, no-cache',
+      vary: 'accept-encoding',
+      'x-content-type-options': 'nosniff',
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    },
+    body: (gzip ? asset.gzipped : asset.body).toString('base64'),
+    isBase64Encoded: true,
+  };
+}

@@ -3,7 +3,7 @@ import { createHttpHandler, route } from '../shared/http/handler';
 import { json, text } from '../shared/http/response';
 import { logger } from '../shared/logger';
 import { dependencyProbes } from './dependency-probes';
-import { docsPage } from './docs-page';
+import { docsAssetResponse, docsPageResponse } from './docs-page';
 import { checkHealth } from './health';
 import { platformRoutes } from './routes';
 
@@ -30,7 +30,10 @@ export const handler = createHttpHandler(
       }
       return text(200, openApiJson, 'application/json; charset=utf-8');
     }),
-    route(platformRoutes.docs, async () => text(200, docsPage, 'text/html; charset=utf-8')),
+    route(platformRoutes.docs, async () => docsPageResponse()),
+    route(platformRoutes.docsAsset, async ({ params, query, event }) =>
+      docsAssetResponse(params.file, query.v, event.headers['accept-encoding']),
+    ),
     route(platformRoutes.me, async ({ principal }) => json(200, principal)),
   ],
   knownRoutes,

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { roles } from '../domain/principal';
 import { errorResponses } from '../shared/http/openapi-schemas';
 import type { RouteSpec } from '../shared/http/route';
+import { docsAssetNames } from './docs-assets';
 
 const dependencyStatus = z.object({
   status: z.enum(['ok', 'unavailable']).meta({
@@ -55,9 +56,46 @@ export const platformRoutes = {
     method: 'GET',
     path: '/docs',
     access: 'public',
-    summary: 'A minimal HTML page rendering the OpenAPI document',
+    summary:
+      'This reference, interactive (Swagger UI from this API, no CDN): Authorize with a bearer token, try it out',
     tags: ['platform'],
-    responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
+    responses: {
+      200: {
+        description: 'HTML page; its Content-Security-Policy lets it load and call this origin only',
+        contentType: 'text/html',
+      },
+    },
+  },
+  docsAsset: {
+    operationId: 'getDocsAsset',
+    method: 'GET',
+    path: '/docs/assets/{file}',
+    access: 'public',
+    summary: 'A file of the docs page: Swagger UI (npm swagger-ui-dist) and the script that starts it',
+    tags: ['platform'],
+    request: {
+      params: z.object({
+        // Any other name is a 404 (the file does not exist), not a 400: declared here, checked by the handler.
+        file: z.string().meta({ description: 'One of the files the page loads', enum: [...docsAssetNames] }),
+      }),
+      query: z.object({
+        v: z
+          .string()
+          .regex(/^[0-9a-f]{16}$/)
+          .optional()
+          .meta({
+            description:
+              'The version the page links (a hash of the content): the answer for the current one may be cached for a year',
+          }),
+      }),
+    },
+    responses: {
+      200: {
+        description: 'The file (text/javascript or text/css), gzip when accepted',
+        contentType: 'text/*',
+      },
+      ...errorResponses(400, 404),
+    },
   },
   me: {
     operationId: 'getMe',
