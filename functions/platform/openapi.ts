@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
-import { errorResponses, errorSchema } from '../shared/http/openapi-schemas';
+import { errorResponses, isErrorSchema } from '../shared/http/openapi-schemas';
 import type { RouteSpec } from '../shared/http/route';
 
 /**
@@ -61,6 +61,46 @@ const tagDescriptions: Record<string, string> = {
   issuance: 'Results (制证), issuance at the window (出件), delivery (送达) and the public check of results',
 };
 
+const shapeOf = (schema: z.ZodType | undefined): Record<string, unknown> =>
+  schema instanceof z.ZodObject ? (schema.shape as Record<string, unknown>) : {};
+
+/**
+ * An operation's description, from what its route says of itself: who may call it, how it pages, how it
+ * guards against lost updates and retries, what a creation answers, and how strict its input is.
+ */
+export function describeOperation(route: RouteSpec): string {
+  const request = route.request ?? {};
+  const body = shapeOf(request.body);
+  const query = shapeOf(request.query);
+  const lines = [`${route.summary}.`];
+  lines.push(
+    route.access === 'public'
+      ? 'Public: no token is needed.'
+      : 'Needs a bearer token. A caller the summary does not name gets 403, or 404 where even the existence of the resource is not theirs to know.',
+  );
+  if ('cursor' in query)
+    lines.push(
+      'Paginated: at most `limit` items (1–100, default 20); pass the answer’s `nextCursor` as `cursor` for the next page. A cursor that was changed or taken from another list is a 400 on `query.cursor`.',
+    );
+  if ('version' in body)
+    lines.push(
+      'Optimistic concurrency: send the `version` you read; if it changed since, nothing is written and the answer is 409 `VERSION_CONFLICT` (read again and retry).',
+    );
+  if ('revision' in body)
+    lines.push(
+      'Optimistic concurrency: send the `revision` you read (0 to create); a stale one is 409 and nothing is written.',
+    );
+  if ('idempotency-key' in shapeOf(request.headers))
+    lines.push(
+      'Retried with the same `Idempotency-Key`, it answers the first result instead of doing it twice.',
+    );
+  if (Object.values(route.responses).some((response) => response.location))
+    lines.push('A creation answers 201 with the new resource’s path in `Location`.');
+  if (request.body || request.query)
+    lines.push('Unknown query parameters and body fields are refused with a 400 that names them.');
+  return lines.join(' ');
+}
+
 export function buildOpenApiDocument(routes: RouteSpec[], info: { version: string; serverUrl?: string }) {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', {
@@ -89,13 +129,19 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { version: strin
   });
   for (const route of routes) {
     const request = route.request ?? {};
-    // Any route that reaches a dependency may find it unavailable; the health check declares its own 503.
-    const responses: RouteSpec['responses'] = { ...errorResponses(503), ...route.responses };
+    // What any operation may answer besides its own: a wrong method on its path, throttling, a bug, a
+    // dependency unavailable (the health check declares its own 503); with a body, its size and type.
+    const responses: RouteSpec['responses'] = {
+      ...errorResponses(405, 429, 500, 503),
+      ...(request.body ? errorResponses(400, 413, 415) : {}),
+      ...route.responses,
+    };
     registry.registerPath({
       operationId: route.operationId,
       method: route.method.toLowerCase() as Lowercase<RouteSpec['method']>,
       path: route.path,
       summary: route.summary,
+      description: describeOperation(route),
       tags: [...route.tags],
       // Every operation says how it is called: a bearer token, or nothing at all (`[]`: public).
       security: route.access === 'authenticated' ? [{ [bearer.name]: [] }] : [],
@@ -112,7 +158,7 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { version: strin
               [serviceTime.name]: serviceTime.ref,
               ...(response.location ? { [location.name]: location.ref } : {}),
               // The API's own 429/503 (error body) carry it; /health's 503 is a report, not a refusal.
-              ...((status === '503' || status === '429') && response.schema === errorSchema
+              ...((status === '503' || status === '429') && isErrorSchema(response.schema)
                 ? { [retryAfter.name]: retryAfter.ref }
                 : {}),
             },

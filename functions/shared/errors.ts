@@ -8,6 +8,73 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
+/**
+ * Every stable code the API answers with, by status: the OpenAPI document lists them per response, and the
+ * error classes take only these (a new code is added here first, or the code does not compile).
+ */
+export const errorCodes = {
+  400: ['VALIDATION_FAILED', 'MALFORMED_JSON'],
+  401: ['UNAUTHENTICATED'],
+  403: ['FORBIDDEN'],
+  404: [
+    'NOT_FOUND',
+    'ROUTE_NOT_FOUND',
+    'CASE_NOT_FOUND',
+    'MATERIAL_NOT_FOUND',
+    'UPLOAD_NOT_FOUND',
+    'NOTICE_NOT_FOUND',
+    'RESULT_NOT_FOUND',
+    'WINDOW_NOT_FOUND',
+    'DEPARTMENT_NOT_FOUND',
+    'MATTER_NOT_FOUND',
+    'DRAFT_NOT_FOUND',
+    'FILE_NOT_FOUND',
+    'STAFF_NOT_FOUND',
+    'QUALIFICATION_NOT_FOUND',
+    'CONSULTATION_NOT_FOUND',
+    'ATTACHMENT_NOT_FOUND',
+    'VERSION_NOT_FOUND',
+    'MATERIAL_NOT_PROVIDED',
+  ],
+  405: ['METHOD_NOT_ALLOWED'],
+  409: [
+    'CONFLICT',
+    'VERSION_CONFLICT',
+    'REVISION_CONFLICT',
+    'IDEMPOTENCY_KEY_REUSED',
+    'REQUEST_IN_PROGRESS',
+    'CASE_BUSY',
+    'CHANGED_BY_SYSTEM',
+    'INVALID_CASE_STATUS',
+    'INVALID_CASE_PHASE',
+    'FILE_NOT_UPLOADED',
+    'DEFERRED_MATERIAL_MISSING',
+    'SUPPLEMENT_INCOMPLETE',
+    'SUPPLEMENT_ROUND_LIMIT',
+    'SPECIAL_PROCEDURE_LIMIT',
+    'CLOCK_PAUSED',
+    'CLOCK_NOT_PAUSED',
+    'ALREADY_EXTENDED',
+    'NO_PROCESSING_CLOCK',
+    'NO_DECISION',
+    'NOT_A_COURIER_DELIVERY',
+    'RESULT_NOT_ISSUED_ELECTRONICALLY',
+    'NO_DRAFT',
+    'NO_GUIDE',
+    'STAFF_EXISTS',
+    'QUALIFICATION_REVOKED',
+    'CONSULTATION_STATE',
+    'TOO_MANY_FAQS',
+  ],
+  413: ['PAYLOAD_TOO_LARGE'],
+  415: ['UNSUPPORTED_MEDIA_TYPE'],
+  429: ['THROTTLED'],
+  500: ['INTERNAL_ERROR'],
+  503: ['SERVICE_UNAVAILABLE'],
+} as const;
+export type ErrorStatus = keyof typeof errorCodes;
+export type ErrorCode<S extends ErrorStatus> = (typeof errorCodes)[S][number];
+
 export abstract class AppError extends Error {
   abstract readonly status: number;
   abstract readonly code: string;
@@ -44,7 +111,7 @@ export interface FieldIssue {
 export class ValidationError extends AppError {
   readonly status = 400;
   readonly code: string;
-  constructor(message: string, issues: FieldIssue[], code = 'VALIDATION_FAILED') {
+  constructor(message: string, issues: FieldIssue[], code: ErrorCode<400> = 'VALIDATION_FAILED') {
     super(message, { fields: issues });
     this.code = code;
   }
@@ -77,7 +144,7 @@ export class ForbiddenError extends AppError {
 export class NotFoundError extends AppError {
   readonly status = 404;
   readonly code: string;
-  constructor(message = '请求的资源不存在', code = 'NOT_FOUND', details?: unknown) {
+  constructor(message = '请求的资源不存在', code: ErrorCode<404> = 'NOT_FOUND', details?: unknown) {
     super(message, details);
     this.code = code;
   }
@@ -94,7 +161,7 @@ export class MethodNotAllowedError extends AppError {
 export class ConflictError extends AppError {
   readonly status = 409;
   readonly code: string;
-  constructor(message: string, code = 'CONFLICT', details?: unknown) {
+  constructor(message: string, code: ErrorCode<409> = 'CONFLICT', details?: unknown) {
     super(message, details);
     this.code = code;
   }

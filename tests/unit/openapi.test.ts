@@ -2,6 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../functions/platform/openapi';
 import { allRoutes } from '../../functions/registry';
+import { errorCodes } from '../../functions/shared/errors';
 
 // biome-ignore lint/suspicious/noExplicitAny: the generated document, read as JSON.
 type Json = Record<string, any>;
@@ -43,9 +44,34 @@ describe('OpenAPI document: common response headers', () => {
       }
       expect(unavailable.headers['Retry-After'], key).toEqual({ $ref: '#/components/headers/Retry-After' });
       expect(unavailable.content['application/json'].schema, key).toEqual({
-        $ref: '#/components/schemas/Error',
+        $ref: '#/components/schemas/Error503',
       });
     }
+  });
+
+  it('documents what any operation may answer (405, 429 with Retry-After, 500) and, with a body, 400, 413 and 415', () => {
+    for (const { key, operation } of operations) {
+      for (const status of ['405', '429', '500']) {
+        expect(operation.responses[status]?.content['application/json'].schema, `${key} ${status}`).toEqual({
+          $ref: `#/components/schemas/Error${status}`,
+        });
+      }
+      expect(operation.responses['429'].headers['Retry-After'], key).toBeDefined();
+      if (operation.requestBody) {
+        for (const status of ['400', '413', '415'])
+          expect(operation.responses[status], `${key} ${status}`).toBeDefined();
+      }
+    }
+  });
+
+  it('lists the stable error codes of each status as an enum', () => {
+    const schemas = document.components.schemas;
+    for (const [status, codes] of Object.entries(errorCodes)) {
+      expect(schemas[`Error${status}`].properties.error.properties.code.enum, status).toEqual([...codes]);
+    }
+    // A code belongs to one status: a client can tell what happened from the code alone.
+    const all = Object.values(errorCodes).flat();
+    expect(new Set(all).size).toBe(all.length);
   });
 });
 
