@@ -120,8 +120,8 @@ export class ValidationError extends AppError {
 export class MalformedJsonError extends AppError {
   readonly status = 400;
   readonly code = 'MALFORMED_JSON';
-  constructor() {
-    super('请求体不是合法的 JSON');
+  constructor(message = '请求体不是合法的 JSON') {
+    super(message);
   }
 }
 

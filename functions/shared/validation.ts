@@ -31,7 +31,10 @@ export function unknownFields(input: unknown, output: unknown, path: string[] = 
   }
   if (!isPlainObject(input) || !isPlainObject(output)) return [];
   return Object.keys(input).flatMap((key) =>
-    key in output ? unknownFields(input[key], output[key], [...path, key]) : [[...path, key].join('.')],
+    // Own keys only: `__proto__` or `constructor` in a body is not a field because every object inherits one.
+    Object.hasOwn(output, key)
+      ? unknownFields(input[key], output[key], [...path, key])
+      : [[...path, key].join('.')],
   );
 }
 

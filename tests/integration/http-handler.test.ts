@@ -14,7 +14,7 @@ let sign: (role: 'clerk' | 'admin') => Promise<string>;
 let invoke: (
   method: string,
   url: string,
-  init?: { body?: string; headers?: Record<string, string> },
+  init?: { body?: string | Buffer; headers?: Record<string, string> },
 ) => Promise<{
   status: number;
   body: { error?: { code: string; message: string; details?: { fields?: { field: string }[] } } } & Record<
@@ -157,6 +157,29 @@ describe('shared HTTP handler', () => {
     });
     expect(big.status).toBe(413);
     expect(big.body.error?.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers 400 for a body that is not UTF-8, rather than storing replacement characters', async () => {
+    const body = Buffer.concat([
+      Buffer.from('{"name":"'),
+      Buffer.from([0xff, 0xfe, 0x80]),
+      Buffer.from('","count":1}'),
+    ]);
+    const response = await invoke('POST', '/things/T1', { body });
+    expect(response.status).toBe(400);
+    expect(response.body.error?.code).toBe('MALFORMED_JSON');
+    expect(response.body.error?.message).toContain('UTF-8');
+  });
+
+  it('names `__proto__` and `constructor` in a body as the unknown fields they are', async () => {
+    const response = await invoke('POST', '/things/T1', {
+      body: '{"name":"a","count":1,"__proto__":{"admin":true},"constructor":{"prototype":{}}}',
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error?.details?.fields?.map((f) => f.field).sort()).toEqual([
+      'body.__proto__',
+      'body.constructor',
+    ]);
   });
 
   it('answers 400 naming the body when a required body is missing', async () => {

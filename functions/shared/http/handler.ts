@@ -54,8 +54,19 @@ function rawBody(event: APIGatewayProxyEventV2): string | undefined {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (bytes.byteLength > httpEnv.MAX_BODY_BYTES) throw new PayloadTooLargeError(httpEnv.MAX_BODY_BYTES);
-  return bytes.toString('utf8');
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new MalformedJsonError('请求体不是合法的 UTF-8 文本');
+  }
+  // A text body reaches the function already decoded: bytes that were not UTF-8 arrive as U+FFFD, which
+  // no field of this API has a use for. Refused rather than stored as a replacement character.
+  if (text.includes('\uFFFD')) throw new MalformedJsonError('请求体不是合法的 UTF-8 文本');
+  return text;
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
   const body = rawBody(event);
