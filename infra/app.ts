@@ -7,6 +7,8 @@ import type { AppFunction } from './constructs/app-function';
 import { ResourceNames } from './constructs/resource-names';
 import { parseAlarmEmail } from './definitions/alarms';
 import { resolveAllowedOrigins } from './definitions/cors';
+import { type IdentityConfig, resolveIdentity } from './definitions/identity';
+import { type DeploymentTarget, resolveDeploymentTarget } from './definitions/regions';
 import { defaultApiThrottle } from './definitions/throttle';
 import { ApiStack } from './stacks/api-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
@@ -20,17 +22,23 @@ import { WorkflowStack } from './stacks/workflow-stack';
  *   WorkflowStack   task functions, Standard state machines,       → Stateful
  *                   stream consumers, scheduled functions and
  *                   their schedules, event buses and pipes
- *   ApiStack        Cognito, HTTP API + JWT authorizer, functions  → Stateful, Workflow
+ *   ApiStack        Cognito (or none: an external OIDC provider),  → Stateful, Workflow
+ *                   HTTP API + JWT authorizer, functions
  *   MonitoringStack on-call SNS topic, alarms, dashboard           → Stateful, Workflow, Api
  *
  * Context: `-c stage=dev` (default dev), `-c logLevel=INFO`, `-c allowedOrigins=https://a,https://b`
  * (CORS of the API and of browser uploads, or `"allowedOrigins": { "<stage>": [...] }` in cdk.json: required
  * outside dev, `*` only in dev, see resolveAllowedOrigins), `-c apiRateLimit=500 -c apiBurstLimit=1000`,
  * `-c alarmEmail=oncall@example.gov.cn` (one address subscribed to the on-call topic, which the alarms
- * notify; without it the topic has no subscription, see parseAlarmEmail).
- * The stacks are environment-agnostic unless CDK_DEFAULT_ACCOUNT/REGION are set, so synth needs no
- * credentials. cdk-nag's AwsSolutions pack runs as a policy-validation plugin: any unacknowledged
- * finding fails synthesis.
+ * notify; without it the topic has no subscription, see parseAlarmEmail),
+ * `-c region=cn-north-1` (or `"region": { "<stage>": "cn-northwest-1" }`: every stack of the stage in that
+ * region and its partition; China regions get their features, see infra/definitions/regions.ts),
+ * `-c oidcIssuer=https://… -c oidcAudience=… [-c oidcJwksUrl=…]` (or `"identity": { "<stage>": {…} }`: an
+ * OpenID Connect provider instead of Cognito, required in the China regions, see infra/definitions/identity.ts),
+ * `-c lambdaArchitecture=arm64|x86_64`.
+ * The stacks are environment-agnostic unless a region is given (context, or CDK_DEFAULT_REGION) or
+ * CDK_DEFAULT_ACCOUNT is set; synth needs no credentials either way. cdk-nag's AwsSolutions pack runs as a
+ * policy-validation plugin: any unacknowledged finding fails synthesis.
  */
 
 /** Feature flags this app relies on (cdk.json context, where set, takes precedence). */
@@ -59,7 +67,10 @@ export interface BuildAppOptions {
   outdir?: string;
   /** false: skip esbuild bundling of every function (fast, for template assertions). Default true. */
   bundle?: boolean;
-  /** Default: CDK_DEFAULT_ACCOUNT/CDK_DEFAULT_REGION when set, else environment-agnostic. */
+  /**
+   * Overrides the `region` context and CDK_DEFAULT_ACCOUNT/CDK_DEFAULT_REGION. Default: the `region` context,
+   * else CDK_DEFAULT_REGION, with CDK_DEFAULT_ACCOUNT; environment-agnostic when none is set.
+   */
   env?: Environment;
 }
 
@@ -71,13 +82,9 @@ export interface OneWindowApp {
   workflow: WorkflowStack;
   api: ApiStack;
   monitoring: MonitoringStack;
-}
-
-function defaultEnvironment(): Environment | undefined {
-  const account = process.env.CDK_DEFAULT_ACCOUNT;
-  const region = process.env.CDK_DEFAULT_REGION;
-  if (!account && !region) return undefined;
-  return { ...(account ? { account } : {}), ...(region ? { region } : {}) };
+  /** Region, partition and the features that follow from them. */
+  target: DeploymentTarget;
+  identity: IdentityConfig;
 }
 
 function numberContext(value: unknown, fallback: number, name: string): number {
@@ -99,7 +106,27 @@ export function buildApp(options: BuildAppOptions = {}): OneWindowApp {
   const ctx = (key: string): unknown => app.node.tryGetContext(key);
   const stage = options.stage ?? (ctx('stage') as string | undefined) ?? 'dev';
   const names = new ResourceNames(stage);
-  const env = options.env ?? defaultEnvironment();
+  const target = resolveDeploymentTarget(
+    stage,
+    { region: options.env?.region ?? ctx('region'), lambdaArchitecture: ctx('lambdaArchitecture') },
+    process.env.CDK_DEFAULT_REGION,
+  );
+  const account = options.env?.account ?? process.env.CDK_DEFAULT_ACCOUNT;
+  const env: Environment | undefined =
+    target.region || account
+      ? { ...(account ? { account } : {}), ...(target.region ? { region: target.region } : {}) }
+      : undefined;
+  const identity = resolveIdentity(
+    stage,
+    {
+      identity: ctx('identity'),
+      oidcIssuer: ctx('oidcIssuer'),
+      oidcAudience: ctx('oidcAudience'),
+      oidcJwksUrl: ctx('oidcJwksUrl'),
+    },
+    target.region,
+  );
+  const functionPlatform = { architecture: target.lambdaArchitecture, tracing: target.lambdaTracing };
   const logLevel = String(ctx('logLevel') ?? 'INFO');
   if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) throw new Error(`invalid logLevel ${logLevel}`);
   const allowedOrigins = resolveAllowedOrigins(stage, ctx('allowedOrigins'));
@@ -120,12 +147,13 @@ export function buildApp(options: BuildAppOptions = {}): OneWindowApp {
     dataKey: stateful.dataKey,
     logLevel,
     tableStreamArns: stateful.tableStreamArns,
+    functionPlatform,
   });
   workflow.addStackDependency(stateful);
   const api = new ApiStack(app, names.stackName('Api'), {
     ...common,
     stackName: names.stackName('Api'),
-    description: `OneWindow ${stage}: Cognito, HTTP API and its functions`,
+    description: `OneWindow ${stage}: ${identity.kind === 'cognito' ? 'Cognito, ' : ''}HTTP API and its functions`,
     names,
     dataKey: stateful.dataKey,
     logLevel,
@@ -135,6 +163,8 @@ export function buildApp(options: BuildAppOptions = {}): OneWindowApp {
       rateLimit: numberContext(ctx('apiRateLimit'), defaultApiThrottle.rateLimit, 'apiRateLimit'),
       burstLimit: numberContext(ctx('apiBurstLimit'), defaultApiThrottle.burstLimit, 'apiBurstLimit'),
     },
+    identity,
+    functionPlatform,
   });
   api.addStackDependency(stateful);
   // Each function is built by the stack of its trigger (routes: Api; ASL placeholder, stream or schedule:
@@ -182,11 +212,12 @@ export function buildApp(options: BuildAppOptions = {}): OneWindowApp {
   monitoring.addStackDependency(workflow);
   monitoring.addStackDependency(api);
 
-  Tags.of(app).add('project', 'onewindow');
-  Tags.of(app).add('stage', stage);
+  const tagging = { excludeResourceTypes: [...target.untaggedResourceTypes] };
+  Tags.of(app).add('project', 'onewindow', tagging);
+  Tags.of(app).add('stage', stage, tagging);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 
-  return { app, stage, names, stateful, workflow, api, monitoring };
+  return { app, stage, names, stateful, workflow, api, monitoring, target, identity };
 }
 
 const invokedDirectly =

@@ -36,8 +36,26 @@ import { appName, pascalCase, type ResourceNames } from './resource-names';
 export interface TokenVerification {
   issuer: string;
   audience: string;
-  jwksUrl: string;
+  /** The key set; without it the functions read `jwks_uri` from `<issuer>/.well-known/openid-configuration`. */
+  jwksUrl?: string;
+  /**
+   * IDENTITY_ROLES: `staff-records` reads each caller's role from the staff records (catalogue table, `STAFF#`
+   * items), which the function may then read; unset: the functions' default (roles from the token's claims).
+   */
+  roles?: 'staff-records' | 'token';
+  /** IDENTITY_PERSON_CLAIMS: which claims carry the person's name, ID number and real-name level. */
+  personClaims?: { name?: string; idNumber?: string; realNameLevel?: string };
 }
+
+/** How the stage's region shapes every function (see DeploymentTarget). */
+export interface FunctionPlatform {
+  architecture: 'arm64' | 'x86_64';
+  /** X-Ray active tracing (not offered for Lambda in the China regions). */
+  tracing: boolean;
+}
+
+/** The standard regions' platform: Graviton, traced. */
+export const defaultFunctionPlatform: FunctionPlatform = { architecture: 'arm64', tracing: true };
 
 export interface AppFunctionProps {
   definition: FunctionDefinition;
@@ -48,6 +66,8 @@ export interface AppFunctionProps {
   /** Used when the registry entry has no `timeoutSeconds`. */
   defaultTimeout: Duration;
   auth?: TokenVerification;
+  /** Default: defaultFunctionPlatform. */
+  platform?: FunctionPlatform;
   logRetention?: RetentionDays;
   /**
    * Stream ARNs of the tables whose streams functions consume. They carry a creation label, so they cannot
@@ -114,8 +134,9 @@ function copyFilesHooks(files: NonNullable<FunctionDefinition['files']>) {
 
 /**
  * One Lambda function of the registry: a NodejsFunction bundled locally by esbuild (ESM, minified, with
- * source maps), on Node 22 / arm64 with X-Ray, its own encrypted log group, its own role, and exactly
- * the permissions and environment its registry entry declares. Both function stacks build every
+ * source maps), on Node 22 / arm64 with X-Ray (x86_64 without X-Ray in the China regions: see
+ * FunctionPlatform), its own encrypted log group, its own role, and exactly the permissions and
+ * environment its registry entry declares. Both function stacks build every
  * function through this construct, so a new function is one registry entry.
  */
 export class AppFunction extends Construct {
@@ -129,6 +150,7 @@ export class AppFunction extends Construct {
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
     const { definition: def, names, dataKey } = props;
+    const platform = props.platform ?? defaultFunctionPlatform;
     this.definition = def;
     if (def.verifiesTokens && !props.auth) {
       throw new Error(`function ${def.id} verifies tokens but its stack provides no JWT issuer`);
@@ -157,10 +179,10 @@ export class AppFunction extends Construct {
       projectRoot: repoRoot,
       depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
       runtime: lambdaRuntime,
-      architecture: Architecture.ARM_64,
+      architecture: platform.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
       memorySize: def.memorySize ?? 512,
       timeout: def.timeoutSeconds === undefined ? props.defaultTimeout : Duration.seconds(def.timeoutSeconds),
-      tracing: Tracing.ACTIVE,
+      tracing: platform.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       role: this.role,
       logGroup: this.logGroup,
       environment: this.environment(props),
@@ -247,6 +269,8 @@ export class AppFunction extends Construct {
       POWERTOOLS_SERVICE_NAME: appName,
       NODE_OPTIONS: '--enable-source-maps',
       S3_FORCE_PATH_STYLE: 'false',
+      // Without active tracing (China regions) the Powertools tracer would only log missing trace context.
+      ...((props.platform ?? defaultFunctionPlatform).tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
     };
     for (const id of Object.keys(def.tables) as TableId[]) env[tableEnvName(id)] = names.table(id);
     for (const id of Object.keys(def.buckets) as BucketId[]) env[bucketEnvName(id)] = names.bucket(id);
@@ -255,9 +279,13 @@ export class AppFunction extends Construct {
         env[machine.arnEnvName] = names.stateMachineArn(machine.id);
     }
     if (def.verifiesTokens && props.auth) {
-      env.JWT_ISSUER = props.auth.issuer;
-      env.JWT_AUDIENCE = props.auth.audience;
-      env.JWT_JWKS_URL = props.auth.jwksUrl;
+      const { auth } = props;
+      env.JWT_ISSUER = auth.issuer;
+      env.JWT_AUDIENCE = auth.audience;
+      if (auth.jwksUrl) env.JWT_JWKS_URL = auth.jwksUrl;
+      if (auth.roles) env.IDENTITY_ROLES = auth.roles;
+      if (auth.roles === 'staff-records') env[tableEnvName('catalogue')] = names.table('catalogue');
+      if (auth.personClaims) env.IDENTITY_PERSON_CLAIMS = JSON.stringify(auth.personClaims);
     }
     return env;
   }
@@ -266,9 +294,9 @@ export class AppFunction extends Construct {
   private grantDeclaredAccess(props: AppFunctionProps): void {
     const { definition: def, names } = props;
     const keyActions = new Set<string>();
-    const wildcardReasons = [
-      'xray:PutTraceSegments/PutTelemetryRecords (active tracing) have no resource type',
-    ];
+    const wildcardReasons = (props.platform ?? defaultFunctionPlatform).tracing
+      ? ['xray:PutTraceSegments/PutTelemetryRecords (active tracing) have no resource type']
+      : [];
 
     for (const [id, access] of Object.entries(def.tables) as [TableId, TableAccess][]) {
       if (access === 'describe') {
@@ -338,6 +366,18 @@ export class AppFunction extends Construct {
       for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) keyActions.add(action);
     }
 
+    if (def.verifiesTokens && props.auth?.roles === 'staff-records') {
+      // The caller's role and scope come from their staff record: one GetItem of a `STAFF#<subject>` item.
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem'],
+          resources: [names.tableArn('catalogue')],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['STAFF#*'] } },
+        }),
+      );
+      keyActions.add('kms:Decrypt');
+    }
+
     if (keyActions.size > 0) {
       this.role.addToPrincipalPolicy(
         new PolicyStatement({ actions: [...keyActions].sort(), resources: [props.dataKey.keyArn] }),
@@ -378,10 +418,12 @@ export class AppFunction extends Construct {
         );
       }
     }
-    acknowledgeNag(
-      this.role,
-      'IAM5[Resource::*]',
-      `Resource "*" only where IAM offers nothing narrower: ${wildcardReasons.join('; ')}.`,
-    );
+    if (wildcardReasons.length > 0) {
+      acknowledgeNag(
+        this.role,
+        'IAM5[Resource::*]',
+        `Resource "*" only where IAM offers nothing narrower: ${wildcardReasons.join('; ')}.`,
+      );
+    }
   }
 }

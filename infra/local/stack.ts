@@ -20,7 +20,7 @@ import {
   localJwksPath,
   openLocalIssuer,
 } from './issuer';
-import { localFunctionArn, localRegion, localStateMachineArn } from './lambda-context';
+import { localFunctionArn, localPartition, localRegion, localStateMachineArn } from './lambda-context';
 import { clockEnv, resumeClock, saveClock } from './local-clock';
 import { assertPortFree, freePort, loopback } from './ports';
 import { provisionBuckets, provisionTables } from './provision';
@@ -219,6 +219,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       lambdaHandlers[arn] = handlers.get(fn.id) as LocalLambdaHandler;
       if (fn.aslPlaceholder) substitutions[fn.aslPlaceholder] = arn;
     }
+    // The partition of the local region, as AWS::Partition fills it in a stage.
+    substitutions.Partition = localPartition;
     const stepFunctions: LocalStepFunctions = await startLocalStepFunctions({
       clock,
       port: stepFunctionsPort,

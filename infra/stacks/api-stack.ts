@@ -29,10 +29,11 @@ import type { Construct } from 'constructs';
 import { roleLabels, roles } from '../../functions/domain/principal';
 import { type FunctionDefinition, functionDefinitions } from '../../functions/registry';
 import { routeKey } from '../../functions/shared/http/route';
-import { AppFunction, type TokenVerification } from '../constructs/app-function';
+import { AppFunction, type FunctionPlatform, type TokenVerification } from '../constructs/app-function';
 import { acknowledgeNag } from '../constructs/nag';
 import { pascalCase, type ResourceNames } from '../constructs/resource-names';
 import { corsPolicy } from '../definitions/cors';
+import type { IdentityConfig } from '../definitions/identity';
 
 export interface ApiStackProps extends StackProps {
   names: ResourceNames;
@@ -43,6 +44,10 @@ export interface ApiStackProps extends StackProps {
   /** Browser origins allowed to call the API (CORS). */
   allowedOrigins: string[];
   throttle: { rateLimit: number; burstLimit: number };
+  /** Who signs the tokens (default Cognito: this stack's user pool). */
+  identity?: IdentityConfig;
+  /** Architecture and tracing of the functions (by region). */
+  functionPlatform?: FunctionPlatform;
 }
 
 /** The registry's HTTP functions: those with routes or the `$default` route. */
@@ -50,12 +55,14 @@ export const apiFunctionDefinitions = (): FunctionDefinition[] =>
   functionDefinitions.filter((def) => def.routes.length > 0 || def.defaultRoute === true);
 
 /**
- * The public face: the Cognito user pool (one group per role, window and department as custom
- * attributes), the HTTP API with its JWT authorizer, and the functions behind its routes.
+ * The public face: the identity provider (a Cognito user pool with one group per role and window and
+ * department as custom attributes; or, where Cognito is not offered, an external OpenID Connect provider and
+ * no user pool), the HTTP API with its JWT authorizer, and the functions behind its routes.
  */
 export class ApiStack extends Stack {
-  readonly userPool: UserPool;
-  readonly userPoolClient: UserPoolClient;
+  /** The Cognito user pool and its web client; undefined with an external OpenID Connect provider. */
+  readonly userPool: UserPool | undefined;
+  readonly userPoolClient: UserPoolClient | undefined;
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly tokenVerification: TokenVerification;
@@ -66,88 +73,28 @@ export class ApiStack extends Stack {
     const { names } = props;
     for (const machine of props.stateMachines) this.addStackDependency(Stack.of(machine));
 
-    this.userPool = new UserPool(this, 'UserPool', {
-      userPoolName: names.prefix,
-      // Accounts are created by the centre (AdminCreateUser), with their groups and window/department.
-      selfSignUpEnabled: false,
-      signInAliases: { username: true, email: true },
-      signInCaseSensitive: false,
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
-      mfa: Mfa.OPTIONAL,
-      mfaSecondFactor: { otp: true, sms: false },
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      customAttributes: {
-        windowId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
-        departmentId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
-      },
-      featurePlan: FeaturePlan.PLUS,
-      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    for (const role of roles) {
-      this.userPool.addGroup(`${pascalCase(role)}Group`, {
-        groupName: role,
-        description: `${roleLabels[role]} (${role})`,
-      });
+    const identity = props.identity ?? { kind: 'cognito' };
+    if (identity.kind === 'cognito') {
+      const { userPool, client, issuer } = this.cognitoUserPool(names);
+      this.userPool = userPool;
+      this.userPoolClient = client;
+      this.tokenVerification = {
+        issuer,
+        audience: client.userPoolClientId,
+        jwksUrl: `${issuer}/.well-known/jwks.json`,
+      };
+    } else {
+      this.userPool = undefined;
+      this.userPoolClient = undefined;
+      this.tokenVerification = {
+        issuer: identity.issuer,
+        audience: identity.audience,
+        ...(identity.jwksUrl ? { jwksUrl: identity.jwksUrl } : {}),
+        roles: identity.roles,
+        ...(identity.personClaims ? { personClaims: identity.personClaims } : {}),
+      };
     }
-
-    this.userPoolClient = this.userPool.addClient('WebClient', {
-      userPoolClientName: `${names.prefix}-web`,
-      generateSecret: false,
-      // SRP only: USER_PASSWORD_AUTH sends the plain password to Cognito, which SRP never does.
-      authFlows: { userSrp: true },
-      disableOAuth: true,
-      preventUserExistenceErrors: true,
-      enableTokenRevocation: true,
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(1),
-      readAttributes: new ClientAttributes()
-        .withStandardAttributes({ email: true, emailVerified: true, preferredUsername: true })
-        .withCustomAttributes('windowId', 'departmentId'),
-      // Window and department scope what a user may do: only the centre sets them (admin APIs), never
-      // the user through this client.
-      writeAttributes: new ClientAttributes().withStandardAttributes({
-        email: true,
-        preferredUsername: true,
-      }),
-    });
-
-    // Adaptive authentication (Plus feature plan): risky sign-ins need MFA, leaked passwords are blocked.
-    new CfnUserPoolRiskConfigurationAttachment(this, 'UserPoolRiskConfiguration', {
-      userPoolId: this.userPool.userPoolId,
-      clientId: 'ALL',
-      accountTakeoverRiskConfiguration: {
-        actions: {
-          highAction: { eventAction: 'MFA_REQUIRED', notify: false },
-          mediumAction: { eventAction: 'MFA_IF_CONFIGURED', notify: false },
-          lowAction: { eventAction: 'NO_ACTION', notify: false },
-        },
-      },
-      compromisedCredentialsRiskConfiguration: { actions: { eventAction: 'BLOCK' } },
-    });
-    acknowledgeNag(
-      this.userPool,
-      'COG2',
-      'MFA is OPTIONAL, not REQUIRED: Cognito cannot require MFA per group, and most users are applicants ' +
-        '(citizens, enterprises) who must be able to sign in without an authenticator. Every user can enrol TOTP, ' +
-        'and threat protection (Plus plan, FULL_FUNCTION) requires MFA on high-risk sign-ins and blocks leaked passwords.',
-    );
-
-    const issuer = `https://${this.userPool.userPoolProviderUrl}`;
-    this.tokenVerification = {
-      issuer,
-      audience: this.userPoolClient.userPoolClientId,
-      jwksUrl: `${issuer}/.well-known/jwks.json`,
-    };
+    const { issuer } = this.tokenVerification;
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: RetentionDays.ONE_YEAR,
@@ -195,11 +142,16 @@ export class ApiStack extends Stack {
       },
     });
 
-    const authorizer = new HttpJwtAuthorizer('CognitoJwtAuthorizer', issuer, {
-      authorizerName: 'cognito',
-      jwtAudience: [this.userPoolClient.userPoolClientId],
-      identitySource: ['$request.header.Authorization'],
-    });
+    // API Gateway finds the key set itself, from `<issuer>/.well-known/openid-configuration`.
+    const authorizer = new HttpJwtAuthorizer(
+      identity.kind === 'cognito' ? 'CognitoJwtAuthorizer' : 'OidcJwtAuthorizer',
+      issuer,
+      {
+        authorizerName: identity.kind === 'cognito' ? 'cognito' : 'oidc',
+        jwtAudience: [this.tokenVerification.audience],
+        identitySource: ['$request.header.Authorization'],
+      },
+    );
 
     const routeKeys = new Set<string>();
     let defaultRouteOwner: string | undefined;
@@ -214,6 +166,7 @@ export class ApiStack extends Stack {
         logLevel: props.logLevel,
         defaultTimeout: Duration.seconds(10),
         auth: this.tokenVerification,
+        ...(props.functionPlatform ? { platform: props.functionPlatform } : {}),
       });
       this.functions[def.id] = fn;
       // Result documents print where anyone can check them: this API's public verification route.
@@ -261,8 +214,95 @@ export class ApiStack extends Stack {
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
-    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    if (this.userPool && this.userPoolClient) {
+      new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    }
     new CfnOutput(this, 'JwtIssuer', { value: issuer });
+  }
+
+  /** The Cognito user pool (standard regions): administrators create the users, with their groups and scope. */
+  private cognitoUserPool(names: ResourceNames): {
+    userPool: UserPool;
+    client: UserPoolClient;
+    issuer: string;
+  } {
+    const userPool = new UserPool(this, 'UserPool', {
+      userPoolName: names.prefix,
+      // Accounts are created by the centre (AdminCreateUser), with their groups and window/department.
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      signInCaseSensitive: false,
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      customAttributes: {
+        windowId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+        departmentId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+      },
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const role of roles) {
+      userPool.addGroup(`${pascalCase(role)}Group`, {
+        groupName: role,
+        description: `${roleLabels[role]} (${role})`,
+      });
+    }
+
+    const client = userPool.addClient('WebClient', {
+      userPoolClientName: `${names.prefix}-web`,
+      generateSecret: false,
+      // SRP only: USER_PASSWORD_AUTH sends the plain password to Cognito, which SRP never does.
+      authFlows: { userSrp: true },
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(1),
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, preferredUsername: true })
+        .withCustomAttributes('windowId', 'departmentId'),
+      // Window and department scope what a user may do: only the centre sets them (admin APIs), never
+      // the user through this client.
+      writeAttributes: new ClientAttributes().withStandardAttributes({
+        email: true,
+        preferredUsername: true,
+      }),
+    });
+
+    // Adaptive authentication (Plus feature plan): risky sign-ins need MFA, leaked passwords are blocked.
+    new CfnUserPoolRiskConfigurationAttachment(this, 'UserPoolRiskConfiguration', {
+      userPoolId: userPool.userPoolId,
+      clientId: 'ALL',
+      accountTakeoverRiskConfiguration: {
+        actions: {
+          highAction: { eventAction: 'MFA_REQUIRED', notify: false },
+          mediumAction: { eventAction: 'MFA_IF_CONFIGURED', notify: false },
+          lowAction: { eventAction: 'NO_ACTION', notify: false },
+        },
+      },
+      compromisedCredentialsRiskConfiguration: { actions: { eventAction: 'BLOCK' } },
+    });
+    acknowledgeNag(
+      userPool,
+      'COG2',
+      'MFA is OPTIONAL, not REQUIRED: Cognito cannot require MFA per group, and most users are applicants ' +
+        '(citizens, enterprises) who must be able to sign in without an authenticator. Every user can enrol TOTP, ' +
+        'and threat protection (Plus plan, FULL_FUNCTION) requires MFA on high-risk sign-ins and blocks leaked passwords.',
+    );
+
+    return { userPool, client, issuer: `https://${userPool.userPoolProviderUrl}` };
   }
 }

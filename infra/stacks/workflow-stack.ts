@@ -14,11 +14,11 @@ import {
   functionDefinitions,
   stateMachineDefinitions,
 } from '../../functions/registry';
-import { AppFunction } from '../constructs/app-function';
+import { AppFunction, type FunctionPlatform } from '../constructs/app-function';
 import { streamDeadLetterQueue } from '../constructs/dead-letter-queue';
 import { acknowledgeNag } from '../constructs/nag';
 import { pascalCase, type ResourceNames } from '../constructs/resource-names';
-import { aslPlaceholders, readAsl, repoRoot } from '../definitions/asl';
+import { aslFunctionPlaceholders, readAsl, repoRoot } from '../definitions/asl';
 import { type EventBusId, eventBusIds, eventPipeDefinitions } from '../definitions/event-pipes';
 import type { TableId } from '../definitions/tables';
 
@@ -28,11 +28,16 @@ export interface WorkflowStackProps extends StackProps {
   logLevel: string;
   /** Stream ARNs of the stateful stack's tables that have a stream (they cannot be derived from names). */
   tableStreamArns: Partial<Record<TableId, string>>;
+  /** Architecture and tracing of the functions (by region). */
+  functionPlatform?: FunctionPlatform;
 }
 
-/** Whether the ASL starts executions itself (the optimized `states:startExecution` integration). */
+/**
+ * Whether the ASL starts executions itself (the optimized `states:startExecution` integration), in any
+ * partition: the files name it `arn:${Partition}:states:::states:startExecution`.
+ */
 export const aslStartsExecutions = (aslText: string): boolean =>
-  /"arn:aws:states:::states:startExecution"/.test(aslText);
+  /"arn:(?:\$\{Partition\}|aws(?:-[a-z-]+)?):states:::states:startExecution"/.test(aslText);
 
 /** The registry's task functions: those whose ARN an ASL placeholder takes. */
 export const taskFunctionDefinitions = (): FunctionDefinition[] =>
@@ -92,6 +97,7 @@ export class WorkflowStack extends Stack {
         dataKey: props.dataKey,
         logLevel: props.logLevel,
         defaultTimeout: Duration.seconds(30),
+        ...(props.functionPlatform ? { platform: props.functionPlatform } : {}),
       });
       this.functions[def.id] = fn;
       byPlaceholder.set(placeholder, fn);
@@ -108,6 +114,7 @@ export class WorkflowStack extends Stack {
         logLevel: props.logLevel,
         defaultTimeout: Duration.seconds(30),
         tableStreamArns: props.tableStreamArns,
+        ...(props.functionPlatform ? { platform: props.functionPlatform } : {}),
       });
     }
 
@@ -116,7 +123,8 @@ export class WorkflowStack extends Stack {
 
     const usedPlaceholders = new Set<string>();
     for (const machineDef of stateMachineDefinitions) {
-      const placeholders = aslPlaceholders(readAsl(machineDef.aslFile));
+      // Function placeholders only: `${Partition}` is filled below, from the stack's AWS::Partition.
+      const placeholders = aslFunctionPlaceholders(readAsl(machineDef.aslFile));
       const tasks = placeholders.map((placeholder) => {
         const fn = byPlaceholder.get(placeholder);
         if (!fn) {
@@ -138,9 +146,11 @@ export class WorkflowStack extends Stack {
         stateMachineName: names.stateMachine(machineDef.id),
         stateMachineType: StateMachineType.STANDARD,
         definitionBody: DefinitionBody.fromFile(path.join(repoRoot, machineDef.aslFile)),
-        definitionSubstitutions: Object.fromEntries(
-          tasks.map(([placeholder, fn]) => [placeholder, fn.function.functionArn]),
-        ),
+        definitionSubstitutions: {
+          // The optimized integrations' ARNs (`arn:${Partition}:states:::lambda:invoke`): aws, or aws-cn in China.
+          Partition: Aws.PARTITION,
+          ...Object.fromEntries(tasks.map(([placeholder, fn]) => [placeholder, fn.function.functionArn])),
+        },
         tracingEnabled: true,
         // Executions carry personal data (applicants, ID numbers): log every event, never its data.
         logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
@@ -207,6 +217,7 @@ export class WorkflowStack extends Stack {
         dataKey: props.dataKey,
         logLevel: props.logLevel,
         defaultTimeout: Duration.seconds(30),
+        ...(props.functionPlatform ? { platform: props.functionPlatform } : {}),
       });
       this.functions[def.id] = fn;
 

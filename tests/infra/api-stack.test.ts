@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { roles } from '../../functions/domain/principal';
 import { functionDefinitions } from '../../functions/registry';
 import { routeKey } from '../../functions/shared/http/route';
-import { type CfnJson, logicalIdOf, resourcesOfType, synthesizeApp } from './support';
+import { type CfnJson, defined, logicalIdOf, resourcesOfType, synthesizeApp } from './support';
 
 const built = synthesizeApp({ context: { apiRateLimit: 321, apiBurstLimit: 654 } });
 const template = built.templates.api;
 const resources = template.toJSON().Resources as Record<string, CfnJson>;
 const apiDefinitions = functionDefinitions.filter((def) => def.routes.length > 0 || def.defaultRoute);
-const userPoolId = logicalIdOf(built.api.userPool);
-const clientId = logicalIdOf(built.api.userPoolClient);
+const userPoolId = logicalIdOf(defined(built.api.userPool, 'user pool'));
+const clientId = logicalIdOf(defined(built.api.userPoolClient, 'user pool client'));
 const expectedIssuer = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [userPoolId, 'ProviderURL'] }]] };
 
 const lambdaIdOf = (id: string): string => {

@@ -61,8 +61,32 @@ describe('buildApp', () => {
   it('uses CDK_DEFAULT_ACCOUNT/REGION when the CLI provides them', () => {
     process.env.CDK_DEFAULT_ACCOUNT = '123456789012';
     process.env.CDK_DEFAULT_REGION = 'cn-north-1';
-    const { workflow } = buildApp({ bundle: false });
+    const identity = { oidcIssuer: 'https://ids.example.gov.cn/oidc', oidcAudience: 'onewindow' };
+    const { workflow, target } = buildApp({ bundle: false, context: identity });
     expect(workflow.environment).toBe('aws://123456789012/cn-north-1');
+    expect(target).toMatchObject({ region: 'cn-north-1', partition: 'aws-cn', china: true });
+    // The CLI's China region needs the identity provider as much as `-c region` does.
+    expect(() => buildApp({ bundle: false })).toThrow(/Cognito user pools are not available/);
+  });
+
+  it('takes the region from context, over the CLI region, per stage or for all', () => {
+    process.env.CDK_DEFAULT_REGION = 'eu-west-1';
+    const identity = { oidcIssuer: 'https://ids.example.gov.cn/oidc', oidcAudience: 'onewindow' };
+    const flat = buildApp({ bundle: false, context: { ...identity, region: 'cn-northwest-1' } });
+    expect(flat.api.environment).toBe('aws://unknown-account/cn-northwest-1');
+    const perStage = buildApp({
+      bundle: false,
+      stage: 'qa',
+      context: {
+        allowedOrigins: 'https://qa.example.gov.cn',
+        region: { qa: 'ap-east-1', prod: 'cn-north-1' },
+      },
+    });
+    expect(perStage.monitoring.environment).toBe('aws://unknown-account/ap-east-1');
+    expect(perStage.target).toMatchObject({ partition: 'aws', china: false, lambdaArchitecture: 'arm64' });
+    expect(() => buildApp({ bundle: false, context: { region: 'Beijing' } })).toThrow(
+      /not an AWS region name/,
+    );
   });
 
   it('protects the prod stacks from termination, and only them', () => {

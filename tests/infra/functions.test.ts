@@ -16,6 +16,7 @@ import {
   actionsOn,
   asArray,
   type CfnJson,
+  defined,
   logicalIdOf,
   resolved,
   resourcesOfType,
@@ -134,8 +135,10 @@ describe.each(functionDefinitions)('function $id', (def) => {
     if (def.verifiesTokens) {
       const issuer = inStack(built.api.tokenVerification.issuer);
       expect(env.JWT_ISSUER).toEqual(issuer);
-      expect(env.JWT_AUDIENCE).toEqual({ Ref: logicalIdOf(built.api.userPoolClient) });
-      expect(env.JWT_JWKS_URL).toEqual(inStack(built.api.tokenVerification.jwksUrl));
+      expect(env.JWT_AUDIENCE).toEqual({
+        Ref: logicalIdOf(defined(built.api.userPoolClient, 'user pool client')),
+      });
+      expect(env.JWT_JWKS_URL).toEqual(inStack(defined(built.api.tokenVerification.jwksUrl, 'JWKS URL')));
       expect(JSON.stringify(env.JWT_JWKS_URL)).toContain('/.well-known/jwks.json');
     } else {
       expect(env.JWT_ISSUER).toBeUndefined();

@@ -67,3 +67,9 @@ export function actionsOn(statements: CfnJson[], resource: unknown): string[] {
     .flatMap((s) => asArray<string>(s.Action))
     .sort();
 }
+
+/** A value the build must have produced (e.g. the Cognito user pool of a stage without an external issuer). */
+export function defined<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the build has no ${what}`);
+  return value;
+}

@@ -4,7 +4,7 @@ import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { functionDefinitions, stateMachineDefinitions } from '../../functions/registry';
 import type { AppFunction } from '../../infra/constructs/app-function';
-import { aslPlaceholders, readAsl, substituteAsl } from '../../infra/definitions/asl';
+import { aslFunctionPlaceholders, readAsl, substituteAsl } from '../../infra/definitions/asl';
 import { eventBusIds, eventPipeDefinitions } from '../../infra/definitions/event-pipes';
 import {
   actionsOn,
@@ -57,7 +57,7 @@ describe('task functions', () => {
 describe.each(stateMachineDefinitions)('state machine $id', (machineDef) => {
   const { construct, resource } = machineFor(machineDef.id);
   const aslText = readAsl(machineDef.aslFile);
-  const placeholders = aslPlaceholders(aslText);
+  const placeholders = aslFunctionPlaceholders(aslText);
 
   it('is a Standard state machine named per stage', () => {
     expect(resource.Type).toBe('AWS::StepFunctions::StateMachine');
@@ -82,10 +82,13 @@ describe.each(stateMachineDefinitions)('state machine $id', (machineDef) => {
     expect(staged).toBe(aslText);
   });
 
-  it('substitutes exactly the placeholders of the ASL file, each with its task function ARN', () => {
+  it('substitutes exactly the placeholders of the ASL file, each with its task function ARN, and the partition', () => {
     expect(placeholders.length).toBeGreaterThan(0);
     const substitutions = resource.Properties.DefinitionSubstitutions as Record<string, CfnJson>;
-    expect(Object.keys(substitutions).sort()).toEqual(placeholders);
+    expect(Object.keys(substitutions).sort()).toEqual([...placeholders, 'Partition'].sort());
+    // The optimized integrations are `arn:${Partition}:states:::…`: aws here, aws-cn in the China regions.
+    expect(substitutions.Partition).toEqual({ Ref: 'AWS::Partition' });
+    expect(aslText).not.toMatch(/arn:aws[a-z-]*:/);
     for (const placeholder of placeholders) {
       const lambdaId = logicalIdOf(taskFunctionFor(placeholder).function);
       expect(resources[lambdaId].Type).toBe('AWS::Lambda::Function');
@@ -115,7 +118,7 @@ describe.each(stateMachineDefinitions)('state machine $id', (machineDef) => {
   });
 
   it('may start executions of its own state machine only, named without a reference to it', () => {
-    expect(aslText).toContain('arn:aws:states:::states:startExecution');
+    expect(aslText).toContain('arn:${Partition}:states:::states:startExecution');
     const statements = roleStatements(template, logicalIdOf(construct.role));
     const start = statements.filter((s) => asArray<string>(s.Action).some((a) => a.startsWith('states:')));
     expect(start).toHaveLength(1);
@@ -130,7 +133,7 @@ describe.each(stateMachineDefinitions)('state machine $id', (machineDef) => {
 describe('asl-validator itself', () => {
   it('rejects a definition with a dangling transition (so the check above can fail)', () => {
     const aslText = readAsl(stateMachineDefinitions[0]?.aslFile as string);
-    const broken = substituteAsl(aslText, fakeArns(aslPlaceholders(aslText))) as {
+    const broken = substituteAsl(aslText, fakeArns(aslFunctionPlaceholders(aslText))) as {
       States: Record<string, { Next?: string }>;
     };
     const first = Object.values(broken.States).find((state) => state.Next !== undefined);
