@@ -10,8 +10,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoScheduleStore } from '../../functions/calendar/schedule-store';
 import { dynamoCaseStore } from '../../functions/cases/case-store';
 import { catalogueMatterDetails } from '../../functions/cases/matter-details';
+import { dynamoCatalogueStore } from '../../functions/catalogue/catalogue-store';
 import { checkOperations } from '../../functions/operations/operations-check';
 import { functionDefinitions } from '../../functions/registry';
+import { dynamoStaffStore } from '../../functions/staff/staff-store';
+import { staffUseCases } from '../../functions/staff/use-cases';
 import { dynamoCaseWorkflowStore } from '../../functions/workflow/case-workflow-store';
 import { stepFunctionsWorkflowSteps, workflowWaker } from '../../functions/workflow/workflow-steps';
 import { localDataDir } from '../local/data-dir';
@@ -39,9 +42,11 @@ import { carryOutResume, describePlan, planResume } from './resume-case';
  *   load-schedule <file>   load a year's holiday schedule (the notice's form, as PUT /calendar/schedules)
  *   redrive                send the stream batches a consumer gave up (its dead letters) to it again
  *   check                  the hourly operations check's figures, now (reads only)
+ *   admin <userId> --name  the staff record of a centre admin, for a stage whose roles come from the staff
+ *                          records (the first admin cannot be created through the API: nobody is admin yet)
  */
 const usage =
-  'usage: npm run ops -- <attention | resume <caseId> | load-schedule <file.json> | redrive | check> [--stage local|<stage>] [--yes]';
+  'usage: npm run ops -- <attention | resume <caseId> | load-schedule <file.json> | redrive | check | admin <userId> --name <name>> [--stage local|<stage>] [--yes]';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${usage}\n`);
@@ -50,13 +55,13 @@ function fail(message: string): never {
 
 let parsed: ReturnType<
   typeof parseArgs<{
-    options: { stage: { type: 'string' }; yes: { type: 'boolean' } };
+    options: { stage: { type: 'string' }; yes: { type: 'boolean' }; name: { type: 'string' } };
     allowPositionals: true;
   }>
 >;
 try {
   parsed = parseArgs({
-    options: { stage: { type: 'string' }, yes: { type: 'boolean' } },
+    options: { stage: { type: 'string' }, yes: { type: 'boolean' }, name: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
@@ -67,6 +72,7 @@ const [command, caseId, ...extra] = parsed.positionals;
 const stage = parsed.values.stage ?? 'local';
 if (!/^[a-z][a-z0-9-]{0,11}$/.test(stage)) fail(`--stage ${stage} is not a stage name`);
 if (extra.length > 0) fail(`unexpected ${extra.join(' ')}`);
+if (parsed.values.name !== undefined && command !== 'admin') fail('--name is for the admin command only');
 
 const local = stage === 'local';
 const localPort = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -221,6 +227,30 @@ try {
     out(
       `holiday schedule ${figures.nextYear}     ${figures.nextYearScheduleMissing ? 'MISSING: load it with load-schedule' : 'not yet due or known'}`,
     );
+  } else if (command === 'admin') {
+    const userId = caseId;
+    const name = parsed.values.name;
+    if (!userId || !name) fail("admin needs the user id (the identity provider's subject) and --name");
+    const store = dynamoStaffStore(documents, resourceName('catalogue'));
+    const { profile } = await store.standing(userId);
+    if (profile) {
+      out(
+        `${userId} has a staff record already (${profile.role}, ${profile.active ? 'active' : 'inactive'}): nothing to do`,
+      );
+    } else if (!parsed.values.yes) {
+      out(`would create the staff record of ${userId} (${name}) as an active centre admin on stage ${stage}`);
+      out('nothing written: run again with --yes to do it');
+    } else {
+      const staff = staffUseCases({
+        staff: store,
+        catalogue: dynamoCatalogueStore(documents, resourceName('catalogue')),
+        now: Date.now,
+      });
+      // The operator acts with the account's credentials: the trail names them as the operator.
+      const operator = { userId: `operator:${process.env.USER ?? 'unknown'}`, roles: ['admin' as const] };
+      await staff.putProfile(operator, userId, { name, role: 'admin', active: true }, 0);
+      out(`created the staff record of ${userId} (${name}): centre admin, active`);
+    }
   } else fail(command ? `unknown command ${command}` : 'a command is needed');
 } catch (error) {
   process.stderr.write(`${(error as Error).name}: ${(error as Error).message}\n`);

@@ -199,6 +199,18 @@ describe('npm run ops', () => {
     await stack.resumeStreams();
   });
 
+  it("creates the first centre admin's staff record, only with --yes and only once", async () => {
+    const dry = await ops('admin', 'hlj-admin-9', '--name', '孙敏');
+    expect(dry).toMatchObject({ code: 0 });
+    expect(dry.stdout).toMatch(
+      /would create the staff record of hlj-admin-9 \(孙敏\) as an active centre admin/,
+    );
+    const done = await ops('admin', 'hlj-admin-9', '--name', '孙敏', '--yes');
+    expect(done.stdout).toBe('created the staff record of hlj-admin-9 (孙敏): centre admin, active\n');
+    const again = await ops('admin', 'hlj-admin-9', '--name', '孙敏', '--yes');
+    expect(again.stdout).toBe('hlj-admin-9 has a staff record already (admin, active): nothing to do\n');
+  });
+
   it('answers a wrong call with its usage and exit code 2', async () => {
     for (const args of [
       ['reboot'],
@@ -207,6 +219,8 @@ describe('npm run ops', () => {
       ['resume', 'x', '--stage', 'Prod!'],
       ['redrive', 'x'],
       ['check', 'now'],
+      ['admin', 'hlj-admin-9'],
+      ['attention', '--name', 'x'],
     ]) {
       const result = await ops(...args);
       expect(result.code, args.join(' ')).toBe(2);

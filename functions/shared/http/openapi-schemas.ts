@@ -8,12 +8,9 @@ const errorBody = (status: ErrorStatus) =>
       error: z.object({
         code: z.enum(errorCodes[status]).meta({ description: 'Stable code for programs' }),
         message: z.string().meta({ description: 'Explanation for people, in Chinese' }),
-        details: z
-          .unknown()
-          .optional()
-          .meta({
-            description: 'For 400: `fields`, each `{ field, message }`; otherwise facts of the error',
-          }),
+        details: z.unknown().optional().meta({
+          description: 'For 400: `fields`, each `{ field, message }`; otherwise facts of the error',
+        }),
       }),
     })
     .meta({ id: `Error${status}` });
