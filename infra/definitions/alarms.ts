@@ -89,7 +89,7 @@ export const alarmRunbooks = [
     fix: [
       'Fix the cause first (see [function errors](#runbook-function-errors)), then `npm run ops -- redrive --stage <stage> --yes` re-delivers the dead-lettered stream batches to their consumer.',
       'A case whose records are older than 24 hours cannot be redriven: `npm run ops -- resume <caseId> --stage <stage> --yes` starts its workflow from the case itself.',
-      'The schedule queue (`…-operations-check-schedule-dlq`): run the check by hand with `npm run ops -- check --stage <stage>`, then purge the queue (`aws sqs purge-queue --queue-url <url>`).',
+      'A schedule queue (`…-<function>-schedule-dlq`): the runs it holds are past; the next run catches up (the timers raise every alert that fell due, the check counts afresh; `npm run ops -- check --stage <stage>` shows the figures now), then purge the queue (`aws sqs purge-queue --queue-url <url>`).',
       "`redrive` does not read the pipes' queues (`…-case-alerts-pipe-dlq`, `…-case-notifications-pipe-dlq`): the alert and notification items are in the cases table (active alerts: `GET /alerts?scope=centre&level=red`), only their events on the bus are missing. Tell the subscribers of the bus what was lost, then purge the queue.",
     ],
   },
@@ -173,12 +173,12 @@ export const alarmRunbooks = [
     slug: 'schedule-silent',
     title: 'Scheduled function did not run',
     meaning:
-      'A scheduled function (the operations check) was not invoked for two of its intervals in a row: its figures are stale and the alarms on them cannot fire.',
+      'A scheduled function was not invoked for two of its intervals in a row: for the operations check its figures are stale and the alarms on them cannot fire; for the consultation timer or the qualification alerts, alerts are not raised.',
     look: [
-      'The schedule `onewindow-<stage>-operations-check` in EventBridge Scheduler (group `onewindow-<stage>`): is it enabled? Its dead-letter queue (see [dead letters](#runbook-dead-letters)) and the function errors alarm say whether runs were refused or failed.',
+      'The alarm names the function (`operations-check`, `consultation-timer` or `qualification-alerts`); its schedule `onewindow-<stage>-<function>` in EventBridge Scheduler (group `onewindow-<stage>`): is it enabled? Its dead-letter queue (see [dead letters](#runbook-dead-letters)) and the function errors alarm say whether runs were refused or failed.',
     ],
     fix: [
-      '`npm run ops -- check --stage <stage>` runs the check now; `npx cdk deploy OneWindow-<stage>-Workflow -c stage=<stage>` restores a schedule that was changed or disabled by hand.',
+      '`npx cdk deploy OneWindow-<stage>-Workflow -c stage=<stage>` restores a schedule that was changed or disabled by hand; `npm run ops -- check --stage <stage>` shows the operations figures meanwhile. The timers catch up by themselves at their next run: they raise every alert that fell due.',
     ],
   },
 ] as const satisfies readonly AlarmRunbook[];
