@@ -13,7 +13,7 @@ import type { MaterialContentType } from '../domain/cases/model';
 import type { TrailEvent } from '../domain/cases/trail';
 import type { Consultation } from '../domain/consultations/consultation';
 import { alertMetricName, countMetric } from '../shared/metrics';
-import { type Page, startKeyFor } from '../shared/pagination';
+import { type Page, queryAllPages, startKeyFor } from '../shared/pagination';
 
 /**
  * Consultations (咨询件) in the cases table, beside the cases whose alert lists they share:
@@ -235,43 +235,26 @@ export function dynamoConsultationStore(client: DynamoDBDocumentClient, tableNam
 
     /** The open consultations with an alert due by `dueBefore` (ISO), every page: the timer's work list. */
     async alertsDueBefore(dueBefore: string): Promise<StoredConsultation[]> {
-      const ids: string[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'open-keys',
-            KeyConditionExpression: 'openPk = :open AND openSk < :before',
-            ExpressionAttributeValues: { ':open': 'CONSULTS#OPEN', ':before': `${dueBefore}$` },
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        ids.push(...(page.Items ?? []).map((item) => String(item.pk).slice('CONSULT#'.length)));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const keys = await queryAllPages(client, {
+        TableName: tableName,
+        IndexName: 'open-keys',
+        KeyConditionExpression: 'openPk = :open AND openSk < :before',
+        ExpressionAttributeValues: { ':open': 'CONSULTS#OPEN', ':before': `${dueBefore}$` },
+      });
+      const ids = keys.map((item) => String(item.pk).slice('CONSULT#'.length));
       const heads: StoredConsultation[] = [];
       for (let i = 0; i < ids.length; i += 100) heads.push(...(await getMany(ids.slice(i, i + 100))));
       return heads;
     },
 
     async trail(consultationId: string): Promise<TrailEvent[]> {
-      const events: TrailEvent[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :trail)',
-            ExpressionAttributeValues: { ':pk': pkOf(consultationId), ':trail': 'TRAIL#' },
-            ConsistentRead: true,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        events.push(...(page.Items ?? []).map((item) => strip<TrailEvent>(item) as TrailEvent));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return events;
+      const items = await queryAllPages(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :trail)',
+        ExpressionAttributeValues: { ':pk': pkOf(consultationId), ':trail': 'TRAIL#' },
+        ConsistentRead: true,
+      });
+      return items.map((item) => strip<TrailEvent>(item) as TrailEvent);
     },
   };
 }

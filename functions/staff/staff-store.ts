@@ -8,7 +8,7 @@ import {
 import { conditionFailed, strip } from '../catalogue/catalogue-store';
 import type { TrailEvent } from '../domain/cases/trail';
 import type { Qualification, StaffProfile } from '../domain/staff/staff';
-import { type Page, startKeyFor } from '../shared/pagination';
+import { type Page, queryAllPages, startKeyFor } from '../shared/pagination';
 
 /**
  * Staff records in the catalogue table, beside the windows and departments they serve:
@@ -56,22 +56,8 @@ export function dynamoStaffStore(client: DynamoDBDocumentClient, tableName: stri
       throw error;
     }
   };
-  const queryAll = async (input: Omit<QueryCommandInput, 'TableName'>) => {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          ...input,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
+  const queryAll = (input: Omit<QueryCommandInput, 'TableName'>) =>
+    queryAllPages(client, { TableName: tableName, ...input });
   const trailPut = (userId: string, event: TrailEvent) => ({
     Put: {
       TableName: tableName,
