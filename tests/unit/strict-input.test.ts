@@ -16,7 +16,11 @@ const valid = fc.record(
     name: fc.string(),
     applicant: fc.record({ kind: fc.constant('person' as const), phone: fc.string() }),
     items: fc.array(fc.record({ materialId: fc.string(), problem: fc.string() }), { maxLength: 4 }),
-    extra: fc.dictionary(fc.string({ minLength: 1 }), fc.string()),
+    // `__proto__` is never a valid key, not even of a free-form record: zod does not copy it (see below).
+    extra: fc.dictionary(
+      fc.string({ minLength: 1 }).filter((key) => key !== '__proto__'),
+      fc.string(),
+    ),
   },
   { requiredKeys: ['name', 'items'] },
 );
@@ -47,6 +51,11 @@ describe('strict input', () => {
         expect(unknownFields(copy, schema.parse(copy))).toEqual([path]);
       }),
     );
+  });
+
+  it('names a `__proto__` key as unknown, also inside a free-form record (it could only poison a prototype)', () => {
+    const input = JSON.parse('{"name":"a","items":[],"extra":{"__proto__":{"x":1},"ok":"y"},"__proto__":{}}');
+    expect(unknownFields(input, schema.parse(input)).sort()).toEqual(['__proto__', 'extra.__proto__']);
   });
 
   it('refuses unknown body and query fields with 400 naming them, and leaves headers alone', () => {
