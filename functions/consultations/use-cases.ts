@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AlertItem, CaseStore } from '../cases/case-store';
-import type { CatalogueStore, MatterHead } from '../catalogue/catalogue-store';
+import { type CatalogueStore, type MatterHead, RevisionConflict } from '../catalogue/catalogue-store';
 import type { workingHoursClock } from '../domain/calendar/working-hours';
 import { shanghaiDate } from '../domain/calendar-date';
 import { type MaterialContentType, maxMaterialBytes } from '../domain/cases/model';
@@ -492,9 +492,10 @@ export function consultationUseCases(deps: ConsultationDeps) {
             by: principal.userId,
           },
         )
-        .catch((error: Error) => {
-          if (error.name === 'RevisionConflict' || error.name === 'ConditionalCheckFailedException')
-            throw stale();
+        .catch((error: unknown) => {
+          // Someone saved the draft since it was read: nothing was written.
+          if (error instanceof RevisionConflict)
+            throw new ConflictError('事项的办事指南草稿刚被他人修改,请重试', 'REVISION_CONFLICT');
           throw error;
         });
       return {
