@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AlertItem, CaseStore } from '../cases/case-store';
 import { type CatalogueStore, type MatterHead, RevisionConflict } from '../catalogue/catalogue-store';
 import type { workingHoursClock } from '../domain/calendar/working-hours';
-import { shanghaiDate } from '../domain/calendar-date';
+import { shanghaiDate, shanghaiTime } from '../domain/calendar-date';
 import { type MaterialContentType, maxMaterialBytes } from '../domain/cases/model';
 import { chainEvent, changesBetween, genesisHash, type TrailActor } from '../domain/cases/trail';
 import { effectiveVersion } from '../domain/catalogue/versions';
@@ -157,7 +157,8 @@ export function consultationUseCases(deps: ConsultationDeps) {
       dueDate: shanghaiDate(Date.parse(c.dueAt)),
       raisedAt: at,
       status: 'active',
-      detail: `咨询件 ${c.number},答复时限 ${c.dueAt}`,
+      // Read by people at the centre: the due time as the clock on their wall shows it.
+      detail: `咨询件 ${c.number},答复时限 ${shanghaiDate(Date.parse(c.dueAt))} ${shanghaiTime(Date.parse(c.dueAt))}`,
     }) satisfies AlertItem;
 
   /** Writes `after` (its timer position recomputed) with its trail event; resolves what it no longer plans. */

@@ -157,7 +157,13 @@ describe('a consultation of the window to the department (on the test clock)', (
     at('2026-03-09T12:00:00');
     await useCases.raiseDueAlerts();
     expect(await alertsOf('red', raised.consultationId)).toMatchObject([
-      { kind: 'consultation-overdue', audience: 'chief', dueDate: '2026-03-09' },
+      {
+        kind: 'consultation-overdue',
+        audience: 'chief',
+        dueDate: '2026-03-09',
+        // Due at 04:00 UTC: shown as the centre's clock reads it.
+        detail: `咨询件 ${raised.number},答复时限 2026-03-09 12:00`,
+      },
     ]);
     // A second run at the same instant raises nothing twice.
     expect(await useCases.raiseDueAlerts()).toMatchObject({ raised: 0 });
