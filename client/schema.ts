@@ -3105,7 +3105,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           name: string;
@@ -3416,7 +3416,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           name: string;
@@ -3884,7 +3884,7 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @example JY-0001 */
@@ -4192,7 +4192,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The revision you read (0 to create); a stale one is answered 409 */
@@ -4335,7 +4335,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The revision you read (0 to create); a stale one is answered 409 */
@@ -4479,7 +4479,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @example window-2 */
@@ -4644,7 +4644,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           fileName: string;
@@ -5194,7 +5194,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           name: string;
@@ -5363,7 +5363,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           matterCodes?: string[];
@@ -5519,7 +5519,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           reason: string;
@@ -5984,7 +5984,7 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @example JY-0001 */
@@ -6227,7 +6227,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -6370,7 +6370,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -6512,7 +6512,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -6677,7 +6677,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -6821,7 +6821,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -6967,7 +6967,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -7110,7 +7110,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           fileName: string;
@@ -7265,7 +7265,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -7411,7 +7411,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -7953,7 +7953,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -8095,7 +8095,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -8240,7 +8240,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -8386,7 +8386,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -8528,7 +8528,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -8674,7 +8674,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -8819,7 +8819,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -8962,7 +8962,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -9429,7 +9429,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': components['schemas']['YearSchedule'];
       };
@@ -9548,7 +9548,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           size: number;
@@ -9679,7 +9679,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -9830,7 +9830,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -9984,7 +9984,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version you read; a stale one is answered 409 */
@@ -10495,7 +10495,7 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @example JY-0001 */
@@ -10726,7 +10726,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version read (optimistic concurrency) */
@@ -10869,7 +10869,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version read (optimistic concurrency) */
@@ -11012,7 +11012,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version read (optimistic concurrency) */
@@ -11155,7 +11155,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version read (optimistic concurrency) */
@@ -11297,7 +11297,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version read (optimistic concurrency) */
@@ -11440,7 +11440,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           fileName: string;
@@ -11594,7 +11594,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
         'application/json': {
           /** @description The version read (optimistic concurrency) */

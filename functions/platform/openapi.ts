@@ -147,7 +147,15 @@ export function buildOpenApiDocument(routes: RouteSpec[], info: { version: strin
       security: route.access === 'authenticated' ? [{ [bearer.name]: [] }] : [],
       parameters: parametersOf(request),
       request: {
-        ...(request.body ? { body: { content: { 'application/json': { schema: request.body } } } } : {}),
+        ...(request.body
+          ? {
+              body: {
+                // Required unless the schema itself takes no body (then the handler answers 400 `body`).
+                required: !request.body.safeParse(undefined).success,
+                content: { 'application/json': { schema: request.body } },
+              },
+            }
+          : {}),
       },
       responses: Object.fromEntries(
         Object.entries(responses).map(([status, response]) => [

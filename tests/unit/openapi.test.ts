@@ -64,6 +64,12 @@ describe('OpenAPI document: common response headers', () => {
     }
   });
 
+  it('marks every request body required (each route refuses a missing one with 400 `body`)', () => {
+    const withBody = operations.filter(({ operation }) => operation.requestBody);
+    expect(withBody.length).toBeGreaterThan(30);
+    for (const { key, operation } of withBody) expect(operation.requestBody.required, key).toBe(true);
+  });
+
   it('lists the stable error codes of each status as an enum', () => {
     const schemas = document.components.schemas;
     for (const [status, codes] of Object.entries(errorCodes)) {
