@@ -155,7 +155,7 @@ const trailSk = (seq: number) => `TRAIL#${String(seq).padStart(6, '0')}`;
 const alertSk = (alertId: string) => `ALERT#${alertId}`;
 const uploadSk = (uploadId: string) => `UPLOAD#${uploadId}`;
 
-export function alertIndexKeys(alert: AlertItem): Record<string, string> {
+function alertIndexKeys(alert: AlertItem): Record<string, string> {
   const sort = `${alert.dueDate}#${alert.caseId ?? alert.consultationId ?? alert.userId}#${alert.alertId}`;
   return {
     gsi1pk: `ALERTS#CENTRE#${alert.level}`,
@@ -174,6 +174,35 @@ const listIndexes = {
 } as const;
 
 const alertIndexNames = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
+
+/**
+ * The transaction item that raises an alert under `pk` (a case, a consultation, a staff member): the one
+ * layout the alert lists read. What the key says (`consultationId`, `userId`) is not stored again.
+ */
+export function alertRaise(tableName: string, pk: string, alert: AlertItem) {
+  const { consultationId: _consultation, userId: _user, ...stored } = alert;
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { pk, sk: alertSk(alert.alertId), ...alertIndexKeys(alert), ...stored },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+/** The transaction item that resolves an active alert: it leaves every list (its index keys go). */
+export function alertResolution(tableName: string, pk: string, alertId: string, at: string) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: { pk, sk: alertSk(alertId) },
+      UpdateExpression: `SET #status = :resolved, #resolvedAt = :at REMOVE ${alertIndexNames.join(', ')}`,
+      ConditionExpression: '#status = :active',
+      ExpressionAttributeNames: { '#status': 'status', '#resolvedAt': 'resolvedAt' },
+      ExpressionAttributeValues: { ':resolved': 'resolved', ':active': 'active', ':at': at },
+    },
+  };
+}
 
 const consultationPk = 'CONSULT#';
 const staffPk = 'STAFF#';
@@ -363,32 +392,10 @@ export function dynamoCaseStore(
         });
       }
       for (const part of write.delta.parts) items.push(partItem(write.caseId, part));
-      for (const alert of write.raiseAlerts ?? []) {
-        items.push({
-          Put: {
-            TableName: tables.cases,
-            Item: {
-              pk: `CASE#${alert.caseId}`,
-              sk: alertSk(alert.alertId),
-              ...alertIndexKeys(alert),
-              ...alert,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
-      }
-      for (const { alertId, at } of write.resolveAlerts ?? []) {
-        items.push({
-          Update: {
-            TableName: tables.cases,
-            Key: { pk: `CASE#${write.caseId}`, sk: alertSk(alertId) },
-            UpdateExpression: `SET #status = :resolved, #resolvedAt = :at REMOVE ${alertIndexNames.join(', ')}`,
-            ConditionExpression: '#status = :active',
-            ExpressionAttributeNames: { '#status': 'status', '#resolvedAt': 'resolvedAt' },
-            ExpressionAttributeValues: { ':resolved': 'resolved', ':active': 'active', ':at': at },
-          },
-        });
-      }
+      for (const alert of write.raiseAlerts ?? [])
+        items.push(alertRaise(tables.cases, `CASE#${alert.caseId}`, alert));
+      for (const { alertId, at } of write.resolveAlerts ?? [])
+        items.push(alertResolution(tables.cases, `CASE#${write.caseId}`, alertId, at));
       for (const item of write.puts ?? []) {
         items.push({
           Put: { TableName: tables.cases, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },

@@ -7,7 +7,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type AlertItem, alertIndexKeys } from '../cases/case-store';
+import { type AlertItem, alertRaise, alertResolution } from '../cases/case-store';
 import { conditionFailed, strip } from '../catalogue/catalogue-store';
 import type { MaterialContentType } from '../domain/cases/model';
 import type { TrailEvent } from '../domain/cases/trail';
@@ -62,7 +62,6 @@ export interface ConsultationUpload {
 
 const pkOf = (id: string) => `CONSULT#${id}`;
 const trailSk = (seq: number) => `TRAIL#${String(seq).padStart(6, '0')}`;
-const alertIndexNames = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
 
 function headIndexKeys(c: Consultation): Record<string, string> {
   const sort = `${c.raisedAt}#${c.consultationId}`;
@@ -132,33 +131,10 @@ export function dynamoConsultationStore(client: DynamoDBDocumentClient, tableNam
           },
         },
       ];
-      for (const alert of write.raiseAlerts ?? []) {
-        const { consultationId: _id, ...stored } = alert;
-        items.push({
-          Put: {
-            TableName: tableName,
-            Item: {
-              pk: pkOf(after.consultationId),
-              sk: `ALERT#${alert.alertId}`,
-              ...alertIndexKeys(alert),
-              ...stored,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
-      }
-      for (const alertId of write.resolveAlerts ?? []) {
-        items.push({
-          Update: {
-            TableName: tableName,
-            Key: { pk: pkOf(after.consultationId), sk: `ALERT#${alertId}` },
-            UpdateExpression: `SET #status = :resolved, resolvedAt = :at REMOVE ${alertIndexNames.join(', ')}`,
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':resolved': 'resolved', ':at': event.at },
-          },
-        });
-      }
+      for (const alert of write.raiseAlerts ?? [])
+        items.push(alertRaise(tableName, pkOf(after.consultationId), alert));
+      for (const alertId of write.resolveAlerts ?? [])
+        items.push(alertResolution(tableName, pkOf(after.consultationId), alertId, event.at));
       if (write.consumeUpload) {
         items.push({
           Delete: {

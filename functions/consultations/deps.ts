@@ -13,7 +13,7 @@ import type { ConsultationDeps } from './use-cases';
  * The consultations' use cases on the deployed tables (shared by the API handler and the timer); the API
  * adds the materials bucket for attachments, which the timer is not granted.
  */
-export const catalogueStore = dynamoCatalogueStore(documentClient, tableName('catalogue'));
+const catalogueStore = dynamoCatalogueStore(documentClient, tableName('catalogue'));
 
 export const consultationDeps = {
   consultations: dynamoConsultationStore(documentClient, tableName('cases')),

@@ -4,7 +4,14 @@ import { type CatalogueStore, type MatterHead, RevisionConflict } from '../catal
 import type { workingHoursClock } from '../domain/calendar/working-hours';
 import { shanghaiDate, shanghaiTime } from '../domain/calendar-date';
 import { type MaterialContentType, maxMaterialBytes } from '../domain/cases/model';
-import { chainEvent, changesBetween, genesisHash, type TrailActor } from '../domain/cases/trail';
+import {
+  chainEvent,
+  changesBetween,
+  genesisHash,
+  stepChannel,
+  type TrailActor,
+  trailActor,
+} from '../domain/cases/trail';
 import { effectiveVersion } from '../domain/catalogue/versions';
 import {
   answer,
@@ -51,12 +58,6 @@ const notFound = (id: string) =>
 const stale = () => new ConflictError('咨询件已被他人处理,请刷新后重试', 'VERSION_CONFLICT');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-const actorOf = (principal: Principal): TrailActor => ({
-  userId: principal.userId,
-  role: hasRole(principal, 'admin') ? 'admin' : (principal.roles[0] ?? 'unknown'),
-  ...(principal.windowId ? { windowId: principal.windowId } : {}),
-  ...(principal.departmentId ? { departmentId: principal.departmentId } : {}),
-});
 const systemActor: TrailActor = { userId: 'consultation-timer', role: 'system' };
 
 /**
@@ -94,17 +95,6 @@ function trailFacts(c: Consultation | undefined): Record<string, unknown> {
     })),
   };
 }
-
-const channelOf = (actor: TrailActor) =>
-  actor.role === 'applicant'
-    ? 'online'
-    : actor.role === 'clerk'
-      ? 'counter'
-      : actor.role === 'system'
-        ? 'system'
-        : actor.role === 'admin'
-          ? 'centre'
-          : 'back-office';
 
 const ruleError = (error: unknown): never => {
   if (error instanceof ConsultationRuleError)
@@ -184,7 +174,7 @@ export function consultationUseCases(deps: ConsultationDeps) {
         seq,
         at,
         actor,
-        channel: channelOf(actor),
+        channel: stepChannel(actor, next),
         action,
         changes: changesBetween(trailFacts(before), trailFacts(timed)),
       },
@@ -227,7 +217,7 @@ export function consultationUseCases(deps: ConsultationDeps) {
     } catch (error) {
       return ruleError(error);
     }
-    return consultationView(await save(c, next, actorOf(principal), action, options.consumeUpload));
+    return consultationView(await save(c, next, trailActor(principal), action, options.consumeUpload));
   };
 
   const matterOf = async (code: string) => {
@@ -310,7 +300,7 @@ export function consultationUseCases(deps: ConsultationDeps) {
         raisedAlertIds: [],
         version: 0,
       };
-      return consultationView(await save(undefined, created, actorOf(principal), 'raise'));
+      return consultationView(await save(undefined, created, trailActor(principal), 'raise'));
     },
 
     async get(principal: Principal, id: string) {

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { type AlertItem, alertIndexKeys } from '../cases/case-store';
+import { type AlertItem, alertRaise, alertResolution } from '../cases/case-store';
 import { shanghaiDate } from '../domain/calendar-date';
 import { plannedQualificationAlerts } from '../domain/staff/qualification-alerts';
 import { alertMetricName, countMetric } from '../shared/metrics';
@@ -15,8 +15,6 @@ export interface StaffAlertStore {
   activeAlerts(userId: string): Promise<AlertItem[]>;
   change(userId: string, raise: AlertItem[], resolve: string[], at: string): Promise<void>;
 }
-
-const alertIndexNames = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
 
 export function dynamoStaffAlertStore(client: DynamoDBDocumentClient, casesTable: string): StaffAlertStore {
   const pk = (userId: string) => `STAFF#${userId}`;
@@ -39,26 +37,8 @@ export function dynamoStaffAlertStore(client: DynamoDBDocumentClient, casesTable
       await client.send(
         new TransactWriteCommand({
           TransactItems: [
-            ...raise.map((alert) => {
-              const { userId: _user, ...stored } = alert;
-              return {
-                Put: {
-                  TableName: casesTable,
-                  Item: { pk: pk(userId), sk: `ALERT#${alert.alertId}`, ...alertIndexKeys(alert), ...stored },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              };
-            }),
-            ...resolve.map((alertId) => ({
-              Update: {
-                TableName: casesTable,
-                Key: { pk: pk(userId), sk: `ALERT#${alertId}` },
-                UpdateExpression: `SET #status = :resolved, resolvedAt = :at REMOVE ${alertIndexNames.join(', ')}`,
-                ConditionExpression: '#status = :active',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':resolved': 'resolved', ':active': 'active', ':at': at },
-              },
-            })),
+            ...raise.map((alert) => alertRaise(casesTable, pk(userId), alert)),
+            ...resolve.map((alertId) => alertResolution(casesTable, pk(userId), alertId, at)),
           ],
         }),
       );

@@ -1,6 +1,6 @@
 import type { CatalogueStore } from '../catalogue/catalogue-store';
 import { shanghaiDate } from '../domain/calendar-date';
-import { chainEvent, changesBetween, genesisHash, type TrailActor } from '../domain/cases/trail';
+import { chainEvent, changesBetween, genesisHash, trailActor } from '../domain/cases/trail';
 import { hasRole, type Principal } from '../domain/principal';
 import {
   profileIssues,
@@ -40,12 +40,6 @@ const notFound = (userId: string) => new NotFoundError('工作人员不存在', 
 const conflict = () => new ConflictError('工作人员档案已被他人修改,请刷新后重试', 'REVISION_CONFLICT');
 const invalid = (issues: FieldIssue[]) => new ValidationError('工作人员信息有误,请按提示修改后重试', issues);
 
-const actorOf = (principal: Principal): TrailActor => ({
-  userId: principal.userId,
-  role: hasRole(principal, 'admin') ? 'admin' : (principal.roles[0] ?? 'unknown'),
-  ...(principal.departmentId ? { departmentId: principal.departmentId } : {}),
-});
-
 export function staffUseCases({ staff, catalogue, now }: StaffDeps) {
   const nowIso = () => new Date(now()).toISOString();
   const today = () => shanghaiDate(now());
@@ -69,7 +63,7 @@ export function staffUseCases({ staff, catalogue, now }: StaffDeps) {
       {
         seq: (profile?.trailHead.seq ?? 0) + 1,
         at: nowIso(),
-        actor: actorOf(principal),
+        actor: trailActor(principal),
         channel: 'back-office',
         action,
         changes,

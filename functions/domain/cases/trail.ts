@@ -33,6 +33,22 @@ export interface TrailEvent extends TrailEventBody {
 }
 
 /**
+ * Who acted, as the trail records it: the role acted in (a principal may hold several; an admin acts as
+ * admin), and the window or department the principal is scoped to.
+ */
+export function trailActor(
+  principal: { userId: string; roles: readonly string[]; windowId?: string; departmentId?: string },
+  role = principal.roles.includes('admin') ? 'admin' : (principal.roles[0] ?? 'unknown'),
+): TrailActor {
+  return {
+    userId: principal.userId,
+    role,
+    ...(principal.windowId ? { windowId: principal.windowId } : {}),
+    ...(principal.departmentId ? { departmentId: principal.departmentId } : {}),
+  };
+}
+
+/**
  * Where a step was done (全过程留痕 records the channel of each step, not of the application): the
  * applicant on the case's own online channel, a clerk at the counter, department staff in the back
  * office, the workflow and the schedule loader as the system.

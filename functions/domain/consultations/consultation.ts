@@ -134,11 +134,16 @@ export function canAnswer(principal: Principal, c: Consultation): boolean {
   return !c.assigneeId || c.assigneeId === principal.userId || hasRole(principal, 'chief');
 }
 
+/** Who wrote a message or attached a file: the person and the role they act in here. */
+const authorOf = (principal: Principal) => ({
+  by: principal.userId,
+  role: principal.roles.find((r) => r !== 'admin') ?? principal.roles[0] ?? 'unknown',
+});
+
 const message = (kind: ConsultationMessage['kind'], text: string, principal: Principal, at: string) => ({
   kind,
   text,
-  by: principal.userId,
-  role: principal.roles.find((r) => r !== 'admin') ?? principal.roles[0] ?? 'unknown',
+  ...authorOf(principal),
   at,
 });
 
@@ -190,8 +195,7 @@ export function attach(
   if (c.status === 'closed') throw conflict('该咨询件已办结');
   if (c.attachments.length >= maxConsultationAttachments)
     throw conflict(`每个咨询件最多 ${maxConsultationAttachments} 个附件`);
-  const { by, role } = message('question', '', principal, at);
-  return { ...c, attachments: [...c.attachments, { ...file, by, role, at }] };
+  return { ...c, attachments: [...c.attachments, { ...file, ...authorOf(principal), at }] };
 }
 
 /** Reassignment within the department, by its staff (the assignee must be of the same department). */
