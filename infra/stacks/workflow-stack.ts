@@ -14,7 +14,7 @@ import {
   functionDefinitions,
   stateMachineDefinitions,
 } from '../../functions/registry';
-import { AppFunction, type FunctionPlatform } from '../constructs/app-function';
+import { AppFunction, type AppFunctionProps, type FunctionPlatform } from '../constructs/app-function';
 import { streamDeadLetterQueue } from '../constructs/dead-letter-queue';
 import { acknowledgeNag } from '../constructs/nag';
 import { pascalCase, type ResourceNames } from '../constructs/resource-names';
@@ -91,31 +91,14 @@ export class WorkflowStack extends Stack {
       }
       const placeholder = def.aslPlaceholder as string;
       if (byPlaceholder.has(placeholder)) throw new Error(`ASL placeholder ${placeholder} is declared twice`);
-      const fn = new AppFunction(this, `${pascalCase(def.id)}Function`, {
-        definition: def,
-        names,
-        dataKey: props.dataKey,
-        logLevel: props.logLevel,
-        defaultTimeout: Duration.seconds(30),
-        ...(props.functionPlatform ? { platform: props.functionPlatform } : {}),
-      });
-      this.functions[def.id] = fn;
-      byPlaceholder.set(placeholder, fn);
+      byPlaceholder.set(placeholder, this.addFunction(def, props));
     }
 
     for (const def of streamFunctionDefinitions()) {
       if (def.routes.length > 0 || def.defaultRoute) {
         throw new Error(`function ${def.id} has both a stream and HTTP routes: split it in two`);
       }
-      this.functions[def.id] = new AppFunction(this, `${pascalCase(def.id)}Function`, {
-        definition: def,
-        names,
-        dataKey: props.dataKey,
-        logLevel: props.logLevel,
-        defaultTimeout: Duration.seconds(30),
-        tableStreamArns: props.tableStreamArns,
-        ...(props.functionPlatform ? { platform: props.functionPlatform } : {}),
-      });
+      this.addFunction(def, props, { tableStreamArns: props.tableStreamArns });
     }
 
     this.buildSchedules(props);
@@ -195,6 +178,25 @@ export class WorkflowStack extends Stack {
    * encrypted dead-letter queue for invocations it could not deliver. The schedule's role may invoke that one
    * function and write to that one queue, and only schedules of the stage's group may assume it.
    */
+  /** A function of this stack, built the same way whatever triggers it (an ASL task, a stream, a schedule). */
+  private addFunction(
+    def: FunctionDefinition,
+    props: WorkflowStackProps,
+    extra: Pick<AppFunctionProps, 'tableStreamArns'> = {},
+  ): AppFunction {
+    const fn = new AppFunction(this, `${pascalCase(def.id)}Function`, {
+      definition: def,
+      names: props.names,
+      dataKey: props.dataKey,
+      logLevel: props.logLevel,
+      defaultTimeout: Duration.seconds(30),
+      ...extra,
+      ...(props.functionPlatform ? { platform: props.functionPlatform } : {}),
+    });
+    this.functions[def.id] = fn;
+    return fn;
+  }
+
   private buildSchedules(props: WorkflowStackProps): void {
     const { names } = props;
     const definitions = scheduledFunctionDefinitions();
@@ -211,15 +213,7 @@ export class WorkflowStack extends Stack {
         throw new Error(`function ${def.id} has both a schedule and HTTP routes: split it in two`);
       }
       const construct = pascalCase(def.id);
-      const fn = new AppFunction(this, `${construct}Function`, {
-        definition: def,
-        names,
-        dataKey: props.dataKey,
-        logLevel: props.logLevel,
-        defaultTimeout: Duration.seconds(30),
-        ...(props.functionPlatform ? { platform: props.functionPlatform } : {}),
-      });
-      this.functions[def.id] = fn;
+      const fn = this.addFunction(def, props);
 
       const deadLetterQueue = streamDeadLetterQueue(this, `${construct}ScheduleDeadLetters`, {
         queueName: names.deadLetterQueue(`${def.id}-schedule`),
